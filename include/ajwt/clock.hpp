@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: ISC
+#ifndef AJWT_CLOCK_HPP
+#define AJWT_CLOCK_HPP
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+namespace ajwt {
+
+/// The default Clock: the system's wall clock, in whole Unix seconds (what the `time` claim holds).
+struct system_clock {
+  [[nodiscard]] std::int64_t now() const noexcept {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+};
+
+/// A clock that says what it is told: for tests and for replaying logs. Copies share one time, so a
+/// test can move the clock of a verifier it handed a copy to. Thread-safe.
+class fixed_clock {
+ public:
+  explicit fixed_clock(std::int64_t now = 0) : t_(std::make_shared<std::atomic<std::int64_t>>(now)) {}
+  [[nodiscard]] std::int64_t now() const noexcept { return t_->load(std::memory_order_relaxed); }
+  void set(std::int64_t now) noexcept { t_->store(now, std::memory_order_relaxed); }
+  void advance(std::int64_t seconds) noexcept { t_->fetch_add(seconds, std::memory_order_relaxed); }
+
+ private:
+  std::shared_ptr<std::atomic<std::int64_t>> t_;
+};
+
+}  // namespace ajwt
+
+#endif  // AJWT_CLOCK_HPP

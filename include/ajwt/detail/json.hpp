@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: ISC
+// Strict JSON parsing for untrusted input: duplicate member names and deep nesting are errors, as is
+// anything after the value. Invalid UTF-8 is rejected by nlohmann's lexer. Internal: ajwt::detail.
+#ifndef AJWT_DETAIL_JSON_HPP
+#define AJWT_DETAIL_JSON_HPP
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ajwt::detail {
+
+/// Default nesting limit: JOSE headers and claims sets are shallow; 16 levels is generous.
+inline constexpr std::size_t default_json_max_depth = 16;
+
+/// SAX handler building a DOM while refusing duplicate member names (RFC 7515 section 5.2 allows a
+/// parser to reject them, and accepting them lets two parsers see two different claims sets).
+class strict_json_builder final : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  using json = nlohmann::json;
+  strict_json_builder(json& root, std::size_t max_depth) : root_(root), max_depth_(max_depth) {}
+
+  bool null() override { return put(json(nullptr)); }
+  bool boolean(bool v) override { return put(json(v)); }
+  bool number_integer(number_integer_t v) override { return put(json(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return put(json(v)); }
+  bool number_float(number_float_t v, const string_t& /*raw*/) override { return put(json(v)); }
+  bool string(string_t& v) override { return put(json(std::move(v))); }
+  bool binary(binary_t& /*v*/) override { return fail("binary values are not JSON"); }
+  bool start_object(std::size_t /*n*/) override { return open(json::object()); }
+  bool key(string_t& k) override {
+    json* obj = stack_.back();
+    if (obj->contains(k)) return fail("duplicate member name \"" + printable(k) + "\"");
+    key_ = std::move(k);
+    return true;
+  }
+  bool end_object() override {
+    stack_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t /*n*/) override { return open(json::array()); }
+  bool end_array() override {
+    stack_.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t position, const std::string& /*last_token*/,
+                   const nlohmann::detail::exception& ex) override {
+    return fail("invalid JSON at byte " + std::to_string(position) + ": " + shorten(ex.what()));
+  }
+
+  [[nodiscard]] const std::string& error() const noexcept { return error_; }
+
+  /// A string made safe for a log line: control characters and non-ASCII escaped, at most 64 bytes.
+  static std::string printable(std::string_view s) {
+    std::string out;
+    static constexpr char hex[] = "0123456789abcdef";
+    for (unsigned char c : s.substr(0, 64)) {
+      if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+        out += static_cast<char>(c);
+      } else {
+        out += "\\x";
+        out += hex[c >> 4];
+        out += hex[c & 15];
+      }
+    }
+    if (s.size() > 64) out += "...";
+    return out;
+  }
+
+ private:
+  static std::string shorten(std::string_view what) {
+    // nlohmann's messages start with "[json.exception.parse_error.101] "; keep the useful part.
+    const auto pos = what.find("] ");
+    return std::string(pos == std::string_view::npos ? what : what.substr(pos + 2)).substr(0, 160);
+  }
+  bool fail(std::string msg) {
+    if (error_.empty()) error_ = std::move(msg);
+    return false;
+  }
+  bool put(json&& v) {
+    if (stack_.empty()) {
+      root_ = std::move(v);
+      return true;
+    }
+    json* top = stack_.back();
+    if (top->is_object()) {
+      (*top)[key_] = std::move(v);
+    } else {
+      top->push_back(std::move(v));
+    }
+    return true;
+  }
+  bool open(json&& container) {
+    if (stack_.size() >= max_depth_) return fail("JSON nested deeper than " + std::to_string(max_depth_));
+    json* slot = nullptr;
+    if (stack_.empty()) {
+      root_ = std::move(container);
+      slot = &root_;
+    } else {
+      json* top = stack_.back();
+      if (top->is_object()) {
+        slot = &((*top)[key_] = std::move(container));
+      } else {
+        top->push_back(std::move(container));
+        slot = &top->back();
+      }
+    }
+    stack_.push_back(slot);
+    return true;
+  }
+
+  json& root_;
+  std::size_t max_depth_;
+  std::vector<json*> stack_;
+  std::string key_;
+  std::string error_;
+};
+
+/// Parses `text` strictly into `out`. On failure returns false and sets `error` to a short
+/// description. Never throws (allocation failure aside).
+inline bool parse_json_strict(std::string_view text, nlohmann::json& out, std::string& error,
+                              std::size_t max_depth = default_json_max_depth) {
+  out = nullptr;
+  strict_json_builder sax(out, max_depth);
+  bool ok = false;
+  try {
+    ok = nlohmann::json::sax_parse(text.begin(), text.end(), &sax, nlohmann::json::input_format_t::json, true);
+  } catch (const nlohmann::json::exception& e) {
+    error = std::string("invalid JSON: ") + e.what();
+    return false;
+  }
+  if (!ok) {
+    error = sax.error().empty() ? std::string("invalid JSON") : sax.error();
+    return false;
+  }
+  return true;
+}
+
+}  // namespace ajwt::detail
+
+#endif  // AJWT_DETAIL_JSON_HPP

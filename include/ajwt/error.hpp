@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: ISC
+#ifndef AJWT_ERROR_HPP
+#define AJWT_ERROR_HPP
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace ajwt {
+
+/// Why a token was rejected. The names are stable: logs, metrics and the `ajwt verify` output use them.
+/// This enum is the one place the list lives; docs/reasons.md explains each.
+enum class reason {
+  malformed_header,         ///< the Authorization value is not "<scheme> <token>"
+  wrong_scheme,             ///< the scheme word is not the configured one (case-insensitive)
+  token_too_large,          ///< the token is longer than the configured maximum; nothing was decoded
+  malformed_token,          ///< not three canonical base64url segments of strict JSON objects, or a forbidden header
+  unsupported_algorithm,    ///< `alg` is unknown, forbidden (none, HS*), or not allowed for any key of the user
+  unknown_user,             ///< the key repository knows no keys for the claimed username
+  bad_signature,            ///< no key of the user verifies the signature
+  missing_claim,            ///< a required claim (username, time, nonce, or aud when required) is absent
+  invalid_claim,            ///< a claim has the wrong type, is empty, or is out of range
+  time_out_of_window,       ///< `time` (or `nbf`) is further from the server clock than the tolerance
+  nonce_replayed,           ///< the nonce store has seen (username, time, nonce) before
+  token_expired,            ///< `exp` is in the past by more than the tolerance
+  audience_mismatch,        ///< `aud` holds none of the verifier's expected audiences, or none were expected
+  nonce_store_unavailable,  ///< the nonce store could not answer; the verifier fails closed
+  request_mismatch,         ///< request binding is required and the bound method, URL, query or body differ
+};
+
+/// Every reason, in declaration order (for tests, docs and metrics labels).
+inline constexpr reason all_reasons[] = {
+    reason::malformed_header,   reason::wrong_scheme,         reason::token_too_large,
+    reason::malformed_token,    reason::unsupported_algorithm, reason::unknown_user,
+    reason::bad_signature,      reason::missing_claim,        reason::invalid_claim,
+    reason::time_out_of_window, reason::nonce_replayed,       reason::token_expired,
+    reason::audience_mismatch,  reason::nonce_store_unavailable, reason::request_mismatch,
+};
+
+/// The snake_case name of a reason, exactly as spelled in the enum.
+constexpr std::string_view to_string(reason r) noexcept {
+  switch (r) {
+    case reason::malformed_header: return "malformed_header";
+    case reason::wrong_scheme: return "wrong_scheme";
+    case reason::token_too_large: return "token_too_large";
+    case reason::malformed_token: return "malformed_token";
+    case reason::unsupported_algorithm: return "unsupported_algorithm";
+    case reason::unknown_user: return "unknown_user";
+    case reason::bad_signature: return "bad_signature";
+    case reason::missing_claim: return "missing_claim";
+    case reason::invalid_claim: return "invalid_claim";
+    case reason::time_out_of_window: return "time_out_of_window";
+    case reason::nonce_replayed: return "nonce_replayed";
+    case reason::token_expired: return "token_expired";
+    case reason::audience_mismatch: return "audience_mismatch";
+    case reason::nonce_store_unavailable: return "nonce_store_unavailable";
+    case reason::request_mismatch: return "request_mismatch";
+  }
+  return "unknown_reason";
+}
+
+/// Base of every exception ajwt throws. Only configuration and programming mistakes throw
+/// (bad key files, bad options); verifying untrusted input never does.
+class error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Key material that cannot be used: unreadable file, unknown format, wrong passphrase, weak or
+/// unsupported key. The message names the source (file or field) and what is wrong.
+class key_error : public error {
+ public:
+  using error::error;
+};
+
+/// A configuration value that makes no sense (an option, a URL, an authorized-keys line).
+class config_error : public error {
+ public:
+  using error::error;
+};
+
+/// Signing failed inside the crypto library (should not happen with a valid key).
+class crypto_error : public error {
+ public:
+  using error::error;
+};
+
+}  // namespace ajwt
+
+#endif  // AJWT_ERROR_HPP

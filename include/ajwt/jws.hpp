@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: ISC
+#ifndef AJWT_JWS_HPP
+#define AJWT_JWS_HPP
+
+#include <openssl/rsa.h>
+
+#include <array>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "algorithm.hpp"
+#include "detail/base64.hpp"
+#include "detail/json.hpp"
+#include "detail/openssl.hpp"
+#include "error.hpp"
+#include "keys.hpp"
+#include "result.hpp"
+
+namespace ajwt {
+
+/// Tokens longer than this are refused before any decoding (the verifier's default; configurable).
+inline constexpr std::size_t default_max_token_bytes = 8192;
+/// A "kid" longer than this is malformed (real ones are 64 hex digits or 43 base64url characters).
+inline constexpr std::size_t max_kid_bytes = 256;
+
+namespace detail {
+
+/// Message digests fetched once per process: OpenSSL 3 makes implicit fetches by name costly.
+struct digests {
+  md_ptr sha256{EVP_MD_fetch(nullptr, "SHA256", nullptr)};
+  md_ptr sha384{EVP_MD_fetch(nullptr, "SHA384", nullptr)};
+  md_ptr sha512{EVP_MD_fetch(nullptr, "SHA512", nullptr)};
+  static const digests& get() {
+    static const digests d;
+    return d;
+  }
+};
+
+/// The digest of an algorithm; nullptr for EdDSA, which hashes internally.
+inline const EVP_MD* digest_for(algorithm a) noexcept {
+  const auto& d = digests::get();
+  switch (a) {
+    case algorithm::rs256:
+    case algorithm::ps256:
+    case algorithm::es256: return d.sha256.get();
+    case algorithm::rs384:
+    case algorithm::ps384: return d.sha384.get();
+    case algorithm::rs512:
+    case algorithm::ps512: return d.sha512.get();
+    case algorithm::eddsa:
+    case algorithm::ed25519: return nullptr;
+  }
+  return nullptr;
+}
+
+inline bool is_pss(algorithm a) noexcept {
+  return a == algorithm::ps256 || a == algorithm::ps384 || a == algorithm::ps512;
+}
+
+/// Sets RSA-PSS parameters as RFC 7518 section 3.5 requires: MGF1 with the same hash, salt length
+/// equal to the hash length.
+inline bool set_pss(EVP_PKEY_CTX* pctx) noexcept {
+  return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
+}
+
+/// The order n of P-256, big-endian: ECDSA r and s must be in [1, n-1].
+inline constexpr std::array<unsigned char, 32> p256_order = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51};
+
+inline bool in_p256_scalar_range(const unsigned char* v) noexcept {
+  bool zero = true;
+  for (int i = 0; i < 32; ++i) zero = zero && v[i] == 0;
+  return !zero && std::memcmp(v, p256_order.data(), 32) < 0;
+}
+
+/// Converts a JWS ES256 signature (r||s, 32 bytes each) to DER. False when r or s is out of range.
+inline bool es256_raw_to_der(std::string_view raw, unsigned char* der, std::size_t& der_len) noexcept {
+  if (raw.size() != 64) return false;
+  const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
+  if (!in_p256_scalar_range(p) || !in_p256_scalar_range(p + 32)) return false;
+  // DER: SEQUENCE { INTEGER r, INTEGER s }, minimal positive integers.
+  std::size_t pos = 2;
+  for (int half = 0; half < 2; ++half) {
+    const unsigned char* v = p + 32 * half;
+    int skip = 0;
+    while (skip < 31 && v[skip] == 0) ++skip;
+    const bool pad = (v[skip] & 0x80) != 0;
+    const std::size_t len = static_cast<std::size_t>(32 - skip) + (pad ? 1 : 0);
+    der[pos++] = 0x02;
+    der[pos++] = static_cast<unsigned char>(len);
+    if (pad) der[pos++] = 0;
+    std::memcpy(der + pos, v + skip, static_cast<std::size_t>(32 - skip));
+    pos += static_cast<std::size_t>(32 - skip);
+  }
+  der[0] = 0x30;
+  der[1] = static_cast<unsigned char>(pos - 2);
+  der_len = pos;
+  return true;
+}
+
+/// Converts OpenSSL's DER ECDSA signature to the JWS r||s form.
+inline std::string es256_der_to_raw(const unsigned char* der, std::size_t len) {
+  const unsigned char* p = der;
+  ecdsa_sig_ptr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(len)));
+  if (!sig) throw crypto_error("ajwt: cannot decode ECDSA signature: " + drain_openssl_errors());
+  const BIGNUM* r = nullptr;
+  const BIGNUM* s = nullptr;
+  ECDSA_SIG_get0(sig.get(), &r, &s);
+  return bn_to_bytes(r, 32) + bn_to_bytes(s, 32);
+}
+
+}  // namespace detail
+
+namespace jws {
+
+/// Signs `signing_input` with `key` using `alg`; returns the JWS signature octets (ES256: r||s).
+/// Throws key_error when the key cannot sign with `alg`, crypto_error if OpenSSL fails.
+inline std::string sign(const private_key& key, algorithm alg, std::string_view signing_input) {
+  if (!key.allows(alg))
+    throw key_error("ajwt: a " + std::string(to_string(key.type())) + " key cannot sign " +
+                    std::string(to_string(alg)));
+  detail::md_ctx_ptr ctx(EVP_MD_CTX_new());
+  EVP_PKEY_CTX* pctx = nullptr;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, detail::digest_for(alg), nullptr, key.native_handle()) != 1 ||
+      (detail::is_pss(alg) && !detail::set_pss(pctx)))
+    throw crypto_error("ajwt: EVP_DigestSignInit failed: " + detail::drain_openssl_errors());
+  std::size_t len = 0;
+  const auto* in = reinterpret_cast<const unsigned char*>(signing_input.data());
+  if (EVP_DigestSign(ctx.get(), nullptr, &len, in, signing_input.size()) != 1)
+    throw crypto_error("ajwt: EVP_DigestSign failed: " + detail::drain_openssl_errors());
+  std::string sig(len, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in, signing_input.size()) != 1)
+    throw crypto_error("ajwt: EVP_DigestSign failed: " + detail::drain_openssl_errors());
+  sig.resize(len);
+  if (alg == algorithm::es256) return detail::es256_der_to_raw(reinterpret_cast<const unsigned char*>(sig.data()), len);
+  return sig;
+}
+
+/// Verifies a JWS signature over `signing_input`. Checks first that the key allows `alg` and that
+/// the signature has the exact length the algorithm and key imply. Never throws.
+inline bool verify(const public_key& key, algorithm alg, std::string_view signing_input,
+                   std::string_view signature) noexcept {
+  if (!key.allows(alg)) return false;
+  const unsigned char* sig = reinterpret_cast<const unsigned char*>(signature.data());
+  std::size_t sig_len = signature.size();
+  unsigned char der[80];
+  switch (key.type()) {
+    case key_type::rsa:
+      if (sig_len != static_cast<std::size_t>(EVP_PKEY_get_size(key.native_handle()))) return false;
+      break;
+    case key_type::ed25519:
+      if (sig_len != 64) return false;
+      break;
+    case key_type::ec_p256:
+      // Raw r||s only (RFC 7518 section 3.4); a DER signature has another length or fails the range check.
+      if (!detail::es256_raw_to_der(signature, der, sig_len)) return false;
+      sig = der;
+      break;
+  }
+  detail::md_ctx_ptr ctx(EVP_MD_CTX_new());
+  EVP_PKEY_CTX* pctx = nullptr;
+  const bool ok = ctx &&
+                  EVP_DigestVerifyInit(ctx.get(), &pctx, detail::digest_for(alg), nullptr, key.native_handle()) == 1 &&
+                  (!detail::is_pss(alg) || detail::set_pss(pctx)) &&
+                  EVP_DigestVerify(ctx.get(), sig, sig_len, reinterpret_cast<const unsigned char*>(signing_input.data()),
+                                   signing_input.size()) == 1;
+  if (!ok) detail::clear_openssl_errors();
+  return ok;
+}
+
+/// A compact JWS split and decoded, NOT verified: nothing in it may be trusted yet.
+struct unverified {
+  std::string_view signing_input;  ///< "header.payload" exactly as received (a view into the token)
+  nlohmann::json header;           ///< the protected header, a JSON object
+  std::string payload;             ///< the decoded payload octets
+  std::string signature;           ///< the decoded signature octets
+  algorithm alg = algorithm::rs512;
+  std::string kid;                 ///< the header's kid, or empty
+};
+
+/// Splits, decodes and checks a compact JWS without verifying it (RFC 7515 section 5.2, strictly):
+/// exactly three segments of canonical unpadded base64url; a header that is a strict JSON object
+/// (no duplicate members) with a supported "alg"; no "crit" (ajwt understands no extension); no
+/// "b64" (RFC 7797 unencoded payloads); no "jwk", "jku", "x5u" or "x5c" (keys never come from the
+/// token); a "kid", when present, that is a string of at most max_kid_bytes. Never throws.
+inline result<unverified> decode(std::string_view token, std::size_t max_token_bytes = default_max_token_bytes) noexcept {
+  try {
+    if (token.size() > max_token_bytes)
+      return {reason::token_too_large, "token is " + std::to_string(token.size()) + " bytes (maximum " +
+                                           std::to_string(max_token_bytes) + ")"};
+    const auto dot1 = token.find('.');
+    const auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
+    if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos)
+      return {reason::malformed_token, "a compact JWS has exactly three dot-separated segments"};
+    const auto h64 = token.substr(0, dot1);
+    const auto p64 = token.substr(dot1 + 1, dot2 - dot1 - 1);
+    const auto s64 = token.substr(dot2 + 1);
+    unverified out;
+    out.signing_input = token.substr(0, dot2);
+    std::string header_text;
+    if (h64.empty() || !detail::base64url_decode(h64, header_text))
+      return {reason::malformed_token, "header is not canonical unpadded base64url"};
+    if (!detail::base64url_decode(p64, out.payload))
+      return {reason::malformed_token, "payload is not canonical unpadded base64url"};
+    if (s64.empty() || !detail::base64url_decode(s64, out.signature))
+      return {reason::malformed_token, "signature is not canonical unpadded base64url"};
+    std::string err;
+    if (!detail::parse_json_strict(header_text, out.header, err))
+      return {reason::malformed_token, "header: " + err};
+    if (!out.header.is_object()) return {reason::malformed_token, "header is not a JSON object"};
+    const auto& h = out.header;
+    auto alg_it = h.find("alg");
+    if (alg_it == h.end()) return {reason::malformed_token, "header has no \"alg\""};
+    if (!alg_it->is_string()) return {reason::malformed_token, "header \"alg\" is not a string"};
+    const auto& alg_name = alg_it->get_ref<const std::string&>();
+    const auto alg = parse_algorithm(alg_name);
+    if (!alg)
+      return {reason::unsupported_algorithm,
+              "algorithm \"" + detail::strict_json_builder::printable(alg_name) + "\" is not supported"};
+    out.alg = *alg;
+    if (h.contains("crit"))
+      return {reason::malformed_token, "header \"crit\" names extensions ajwt does not understand"};
+    if (h.contains("b64")) return {reason::malformed_token, "header \"b64\" (RFC 7797) is not accepted"};
+    for (const char* k : {"jwk", "jku", "x5u", "x5c"})
+      if (h.contains(k))
+        return {reason::malformed_token, std::string("header \"") + k + "\" is not accepted: keys never come from the token"};
+    if (auto kid = h.find("kid"); kid != h.end()) {
+      if (!kid->is_string()) return {reason::malformed_token, "header \"kid\" is not a string"};
+      if (kid->get_ref<const std::string&>().size() > max_kid_bytes)
+        return {reason::malformed_token, "header \"kid\" is longer than " + std::to_string(max_kid_bytes) + " bytes"};
+      out.kid = kid->get<std::string>();
+    }
+    return out;
+  } catch (const std::exception& e) {
+    return {reason::malformed_token, std::string("cannot decode token: ") + e.what()};
+  }
+}
+
+/// Makes a compact JWS: the header gets "alg" set from `alg` (other members, such as "typ" and
+/// "kid", are taken from `header`); `payload` is the octets to sign. Throws on misuse.
+inline std::string sign_compact(const private_key& key, algorithm alg, nlohmann::json header, std::string_view payload) {
+  if (!header.is_object()) throw config_error("ajwt: a JWS header must be a JSON object");
+  header["alg"] = std::string(to_string(alg));
+  std::string out = detail::base64url_encode(header.dump());
+  out += '.';
+  detail::base64_append(out, payload, detail::b64_alphabet::url);
+  const std::string sig = sign(key, alg, out);
+  out += '.';
+  detail::base64_append(out, sig, detail::b64_alphabet::url);
+  return out;
+}
+
+/// Decodes and verifies a compact JWS with one key, accepting only algorithms in `allowed` that the
+/// key allows. Returns the payload octets. Never throws.
+inline result<std::string> verify_compact(std::string_view token, const public_key& key,
+                                          algorithm_set allowed = algorithm_set::defaults(),
+                                          std::size_t max_token_bytes = default_max_token_bytes) noexcept {
+  auto d = decode(token, max_token_bytes);
+  if (!d) return d.error();
+  if (!allowed.contains(d->alg) || !key.allows(d->alg))
+    return {reason::unsupported_algorithm,
+            "algorithm " + std::string(to_string(d->alg)) + " is not allowed for this " +
+                std::string(to_string(key.type())) + " key"};
+  if (!verify(key, d->alg, d->signing_input, d->signature))
+    return {reason::bad_signature, "signature does not verify"};
+  try {
+    return std::move(d).value().payload;
+  } catch (const std::exception& e) {
+    return {reason::malformed_token, e.what()};
+  }
+}
+
+}  // namespace jws
+}  // namespace ajwt
+
+#endif  // AJWT_JWS_HPP

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: ISC
+#ifndef AJWT_KEY_REPOSITORY_HPP
+#define AJWT_KEY_REPOSITORY_HPP
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "keys.hpp"
+
+namespace ajwt {
+
+/// No user object: the default for repositories that only map names to keys.
+using no_user = std::monostate;
+
+/// One user's entry in a key repository: the public keys that may sign for the username, and an
+/// application object handed back in the verified token (a user id, roles, ...).
+template <class User = no_user>
+struct user_keys {
+  std::vector<public_key> keys;
+  User user{};
+};
+
+/// The KeyRepository customisation point:
+///
+///     using user_type = ...;   // the object handed back in verified_token::user()
+///     std::shared_ptr<const user_keys<user_type>> find(std::string_view username, std::string_view kid);
+///
+/// `find` returns nullptr (or an entry with no keys) for an unknown user. `kid` is the token's key id
+/// (possibly empty, possibly naming no key: the verifier then tries every key of the user); a
+/// repository may use it to refresh a key set. `find` must be thread-safe; it may throw, and the
+/// verifier then rejects the token (unknown_user, with the exception's message in the detail).
+template <class T, class = void>
+struct is_key_repository : std::false_type {};
+template <class T>
+struct is_key_repository<T, std::void_t<typename T::user_type,
+                                        decltype(std::declval<T&>().find(std::declval<std::string_view>(),
+                                                                         std::declval<std::string_view>()))>>
+    : std::is_convertible<decltype(std::declval<T&>().find(std::declval<std::string_view>(),
+                                                            std::declval<std::string_view>())),
+                          std::shared_ptr<const user_keys<typename T::user_type>>> {};
+
+}  // namespace ajwt
+
+#endif  // AJWT_KEY_REPOSITORY_HPP

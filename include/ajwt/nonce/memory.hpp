@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: ISC
+#ifndef AJWT_NONCE_MEMORY_HPP
+#define AJWT_NONCE_MEMORY_HPP
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "../detail/openssl.hpp"
+#include "../detail/siphash.hpp"
+#include "../nonce_store.hpp"
+
+namespace ajwt {
+
+/// A thread-safe in-process nonce store, for a single server process (several replicas need
+/// redis_nonce_store, or a token replayed to another replica is accepted there).
+///
+/// Design: nonces are kept as 128-bit SipHash fingerprints under a random per-store key, in 64
+/// shards (one mutex each, chosen by hash, so concurrent verifications rarely meet). Each shard holds
+/// a ring of per-second open-addressing tables indexed by the token's `time`; a second's table is
+/// wiped when its time leaves the window (now - tolerance). Insertion is O(1) amortised and memory
+/// is proportional to (requests per second x window), never to uptime: about 32 bytes per entry at
+/// the table's maximum load of one half, plus a fixed ~100 bytes per shard and second of window.
+class memory_nonce_store {
+ public:
+  memory_nonce_store() : shared_(std::make_shared<shared>()) {}
+
+  /// Records the nonce if new. Thread-safe; copies of the store share one set of nonces.
+  nonce_status record(const nonce_record& r) {
+    const detail::hash128 h = fingerprint(r);
+    shard& s = shared_->shards[h.hi % shard_count];
+    std::lock_guard<std::mutex> lock(s.mu);
+    return s.insert(h, r.time, r.now, r.tolerance) ? nonce_status::fresh : nonce_status::replayed;
+  }
+
+  /// The number of nonces currently held (entries whose time is still within the window).
+  [[nodiscard]] std::size_t size() const {
+    std::size_t n = 0;
+    for (auto& s : shared_->shards) {
+      std::lock_guard<std::mutex> lock(s.mu);
+      n += s.live_count();
+    }
+    return n;
+  }
+
+ private:
+  static constexpr std::size_t shard_count = 64;
+
+  /// One second's nonces: open addressing with linear probing over 128-bit fingerprints.
+  struct second_table {
+    std::int64_t time = INT64_MIN;  // which `time` this table holds; INT64_MIN when empty
+    std::size_t count = 0;
+    std::vector<detail::hash128> slots;  // {0,0} marks an empty slot
+
+    void reset(std::int64_t t) {
+      // Keep the allocation for a busy second, but give memory back after a burst.
+      if (slots.size() > 64 && count * 8 < slots.size()) {
+        std::vector<detail::hash128>().swap(slots);
+      } else {
+        std::fill(slots.begin(), slots.end(), detail::hash128{});
+      }
+      count = 0;
+      time = t;
+    }
+
+    bool insert(detail::hash128 h) {
+      if (h.lo == 0 && h.hi == 0) h.lo = 1;  // keep {0,0} as the empty marker
+      if ((count + 1) * 2 > slots.size()) grow();
+      const std::size_t mask = slots.size() - 1;
+      for (std::size_t i = h.lo & mask;; i = (i + 1) & mask) {
+        auto& slot = slots[i];
+        if (slot.lo == 0 && slot.hi == 0) {
+          slot = h;
+          ++count;
+          return true;
+        }
+        if (slot == h) return false;
+      }
+    }
+
+    void grow() {
+      std::vector<detail::hash128> old;
+      old.swap(slots);
+      slots.assign(old.empty() ? 16 : old.size() * 2, detail::hash128{});
+      const std::size_t mask = slots.size() - 1;
+      for (const auto& h : old) {
+        if (h.lo == 0 && h.hi == 0) continue;
+        std::size_t i = h.lo & mask;
+        while (slots[i].lo != 0 || slots[i].hi != 0) i = (i + 1) & mask;
+        slots[i] = h;
+      }
+    }
+  };
+
+  struct shard {
+    mutable std::mutex mu;
+    std::vector<second_table> ring;  // sized 2 * tolerance + 1 (grown if a larger tolerance appears)
+    std::int64_t now = INT64_MIN;
+    std::int64_t tolerance = 0;
+
+    bool insert(detail::hash128 h, std::int64_t time, std::int64_t clock_now, std::int64_t tol) {
+      if (tol < 0) tol = 0;
+      if (ring.size() < static_cast<std::size_t>(2 * tol + 1)) resize(static_cast<std::size_t>(2 * tol + 1));
+      if (clock_now > now) now = clock_now;
+      if (tol > tolerance) tolerance = tol;
+      auto& table = ring[static_cast<std::size_t>(((time % static_cast<std::int64_t>(ring.size())) +
+                                                   static_cast<std::int64_t>(ring.size())) %
+                                                  static_cast<std::int64_t>(ring.size()))];
+      if (table.time != time) {
+        // The slot holds another second: it is reused only when that second has left the window;
+        // otherwise (a time outside the window, which the verifier never sends) refuse to forget.
+        if (table.time != INT64_MIN && table.time >= now - tolerance && table.time <= now + tolerance)
+          return false;
+        table.reset(time);
+      }
+      return table.insert(h);
+    }
+
+    void resize(std::size_t n) {
+      std::vector<second_table> old;
+      old.swap(ring);
+      ring.resize(n);
+      for (auto& t : old) {
+        if (t.time == INT64_MIN) continue;
+        auto& dst = ring[static_cast<std::size_t>(((t.time % static_cast<std::int64_t>(n)) +
+                                                   static_cast<std::int64_t>(n)) %
+                                                  static_cast<std::int64_t>(n))];
+        dst = std::move(t);
+      }
+    }
+
+    [[nodiscard]] std::size_t live_count() const {
+      std::size_t n = 0;
+      for (const auto& t : ring)
+        if (t.time != INT64_MIN && t.time >= now - tolerance) n += t.count;
+      return n;
+    }
+  };
+
+  struct shared {
+    std::uint64_t k0 = 0, k1 = 0;
+    std::array<shard, shard_count> shards;
+    shared() {
+      unsigned char key[16];
+      detail::random_bytes(key, sizeof key);
+      for (int i = 0; i < 8; ++i) {
+        k0 |= static_cast<std::uint64_t>(key[i]) << (8 * i);
+        k1 |= static_cast<std::uint64_t>(key[8 + i]) << (8 * i);
+      }
+    }
+  };
+
+  [[nodiscard]] detail::hash128 fingerprint(const nonce_record& r) const noexcept {
+    // Length-prefixed fields, so ("a:b", "c") and ("a", "b:c") can never collide by construction.
+    detail::siphash128 h(shared_->k0, shared_->k1);
+    h.update_u64(r.username.size());
+    h.update(r.username);
+    h.update_u64(static_cast<std::uint64_t>(r.time));
+    h.update_u64(r.nonce.size());
+    h.update(r.nonce);
+    return h.finish();
+  }
+
+  std::shared_ptr<shared> shared_;
+};
+
+}  // namespace ajwt
+
+#endif  // AJWT_NONCE_MEMORY_HPP

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: ISC
+#ifndef AJWT_NONCE_STORE_HPP
+#define AJWT_NONCE_STORE_HPP
+
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace ajwt {
+
+/// The answer of a nonce store to "record this (username, time, nonce) if it is new".
+enum class nonce_status {
+  fresh,        ///< not seen before; now recorded
+  replayed,     ///< seen before: reject the token
+  unavailable,  ///< the store could not answer (e.g. Redis down): the verifier fails closed
+};
+
+/// What the verifier asks a nonce store to record. Only tokens whose signature, claims and time
+/// window have all been checked reach the store, so a forged or stale token never burns a nonce.
+struct nonce_record {
+  std::string_view username;
+  std::int64_t time = 0;       ///< the token's `time` claim (already within now ± tolerance)
+  std::string_view nonce;
+  std::int64_t now = 0;        ///< the verifier's clock
+  std::int64_t tolerance = 0;  ///< the verifier's window half-width: the entry must outlive time + tolerance
+};
+
+/// The NonceStore customisation point: one atomic operation, so there is no check-then-insert race.
+///
+///     nonce_status record(const nonce_record&);   // thread-safe; may throw (treated as unavailable)
+///
+/// Implementations: memory_nonce_store (one process), redis_nonce_store (shared by replicas),
+/// insecure_null_nonce_store (tests only).
+template <class T, class = void>
+struct is_nonce_store : std::false_type {};
+template <class T>
+struct is_nonce_store<T, std::void_t<decltype(std::declval<T&>().record(std::declval<const nonce_record&>()))>>
+    : std::is_same<decltype(std::declval<T&>().record(std::declval<const nonce_record&>())), nonce_status> {};
+
+/// Accepts every nonce: replays are NOT detected. For tests and benchmarks only; never in production.
+struct insecure_null_nonce_store {
+  nonce_status record(const nonce_record& /*r*/) noexcept { return nonce_status::fresh; }
+};
+
+}  // namespace ajwt
+
+#endif  // AJWT_NONCE_STORE_HPP

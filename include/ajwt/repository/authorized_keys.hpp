@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: ISC
+#ifndef AJWT_REPOSITORY_AUTHORIZED_KEYS_HPP
+#define AJWT_REPOSITORY_AUTHORIZED_KEYS_HPP
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "../detail/openssh.hpp"
+#include "../error.hpp"
+#include "../keys.hpp"
+
+namespace ajwt {
+
+/// Longest accepted username in an authorized-keys file.
+inline constexpr std::size_t max_authorized_username_bytes = 256;
+
+/// Parses authorized-keys text: one "USERNAME KEYTYPE BASE64 [COMMENT]" per line (a username, then
+/// an OpenSSH public key line); blank lines and lines starting with '#' are skipped. Any bad line
+/// throws config_error naming `source` and the line number. Keys are checked as public_key::load does
+/// (RSA of at least 2048 bits, Ed25519, P-256).
+inline std::vector<std::pair<std::string, public_key>> parse_authorized_keys(std::string_view text,
+                                                                             std::string_view source) {
+  std::vector<std::pair<std::string, public_key>> out;
+  std::size_t line_no = 0;
+  while (!text.empty()) {
+    ++line_no;
+    const auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    line = detail::trim(line);
+    if (line.empty() || line.front() == '#') continue;
+    const std::string where = std::string(source) + ":" + std::to_string(line_no);
+    const auto sp = line.find_first_of(" \t");
+    if (sp == std::string_view::npos)
+      throw config_error(where + ": expected \"USERNAME KEYTYPE BASE64 [COMMENT]\"");
+    const std::string_view user = line.substr(0, sp);
+    if (user.size() > max_authorized_username_bytes) throw config_error(where + ": username is too long");
+    const std::string_view key_text = detail::trim(line.substr(sp));
+    if (!detail::openssh::is_public_line(key_text))
+      throw config_error(where + ": expected an OpenSSH public key (ssh-ed25519, ssh-rsa or ecdsa-sha2-nistp256) "
+                                 "after the username");
+    try {
+      out.emplace_back(std::string(user), public_key::load(key_text));
+    } catch (const key_error& e) {
+      std::string msg = e.what();
+      const std::string prefix = "public key: ";
+      if (msg.rfind(prefix, 0) == 0) msg = msg.substr(prefix.size());
+      throw config_error(where + ": " + msg);
+    }
+  }
+  return out;
+}
+
+/// Reads and parses an authorized-keys file; errors name the file and line.
+inline std::vector<std::pair<std::string, public_key>> parse_authorized_keys_file(const std::filesystem::path& path) {
+  return parse_authorized_keys(detail::read_key_file(path), path.string());
+}
+
+}  // namespace ajwt
+
+#endif  // AJWT_REPOSITORY_AUTHORIZED_KEYS_HPP

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: ISC
+#ifndef AJWT_REPOSITORY_STATIC_HPP
+#define AJWT_REPOSITORY_STATIC_HPP
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "../error.hpp"
+#include "../key_repository.hpp"
+#include "../keys.hpp"
+#include "authorized_keys.hpp"
+
+namespace ajwt {
+
+/// An in-memory key repository: usernames to public keys (several per user, of mixed types) and an
+/// optional user object. Lookups may run on many threads while keys are added or removed (key
+/// rotation without restart): each change publishes a new immutable entry for that user, and a
+/// lookup holds a shared lock only long enough to copy one shared pointer. Copies share one map.
+template <class User = no_user>
+class static_key_repository {
+ public:
+  using user_type = User;
+  using entry = user_keys<User>;
+
+  static_key_repository() : s_(std::make_shared<state>()) {}
+
+  /// Adds a key for `username` (kept once: adding the same key again changes nothing).
+  void add(const std::string& username, const public_key& key) {
+    update(username, [&](entry& e) {
+      for (const auto& k : e.keys)
+        if (k == key) return;
+      e.keys.push_back(key);
+    });
+  }
+
+  /// Adds every key of a JWKS document to `username` (each key's JWK "kid" is kept for matching).
+  void add_jwks(const std::string& username, std::string_view jwks_text, std::string_view source = "JWKS") {
+    for (const auto& k : load_jwks(jwks_text, nullptr, source)) add(username, k);
+  }
+
+  /// Adds every line of an authorized-keys file ("USERNAME KEYTYPE BASE64 [COMMENT]").
+  void add_authorized_keys_file(const std::filesystem::path& path) {
+    for (auto& [user, key] : parse_authorized_keys_file(path)) add(user, key);
+  }
+
+  /// Adds every line of authorized-keys text; `source` names it in error messages.
+  void add_authorized_keys(std::string_view text, std::string_view source = "authorized keys") {
+    for (auto& [user, key] : parse_authorized_keys(text, source)) add(user, key);
+  }
+
+  /// Replaces all of a user's keys at once (an atomic rotation).
+  void set_keys(const std::string& username, std::vector<public_key> keys) {
+    update(username, [&](entry& e) { e.keys = std::move(keys); });
+  }
+
+  /// Sets the user object handed back with tokens of `username`.
+  void set_user(const std::string& username, User user) {
+    update(username, [&](entry& e) { e.user = std::move(user); });
+  }
+
+  /// Removes the key of `username` that matches `kid` (fingerprint, thumbprint or JWK kid).
+  /// Returns whether a key was removed.
+  bool remove_key(const std::string& username, std::string_view kid) {
+    bool removed = false;
+    update(username, [&](entry& e) {
+      const auto before = e.keys.size();
+      e.keys.erase(std::remove_if(e.keys.begin(), e.keys.end(), [&](const public_key& k) { return k.matches_kid(kid); }),
+                   e.keys.end());
+      removed = e.keys.size() != before;
+    });
+    return removed;
+  }
+
+  /// Removes a user and all their keys. Returns whether the user existed.
+  bool remove_user(const std::string& username) {
+    std::unique_lock<std::shared_mutex> lock(s_->mu);
+    return s_->users.erase(username) > 0;
+  }
+
+  /// The user's keys, or nullptr for an unknown user. Thread-safe.
+  std::shared_ptr<const entry> find(std::string_view username, std::string_view /*kid*/) const {
+    std::shared_lock<std::shared_mutex> lock(s_->mu);
+    auto it = s_->users.find(username);
+    if (it == s_->users.end()) return nullptr;
+    return it->second;
+  }
+
+  /// Number of users.
+  [[nodiscard]] std::size_t size() const {
+    std::shared_lock<std::shared_mutex> lock(s_->mu);
+    return s_->users.size();
+  }
+
+ private:
+  struct state {
+    mutable std::shared_mutex mu;
+    std::map<std::string, std::shared_ptr<const entry>, std::less<>> users;
+  };
+
+  template <class F>
+  void update(const std::string& username, F&& change) {
+    if (username.empty()) throw config_error("ajwt: a username must not be empty");
+    std::unique_lock<std::shared_mutex> lock(s_->mu);
+    auto it = s_->users.find(username);
+    auto next = std::make_shared<entry>(it == s_->users.end() ? entry{} : *it->second);
+    change(*next);
+    s_->users[username] = std::move(next);
+  }
+
+  std::shared_ptr<state> s_;
+};
+
+}  // namespace ajwt
+
+#endif  // AJWT_REPOSITORY_STATIC_HPP

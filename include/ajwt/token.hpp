@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: ISC
+#ifndef AJWT_TOKEN_HPP
+#define AJWT_TOKEN_HPP
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "algorithm.hpp"
+#include "clock.hpp"
+#include "detail/base64.hpp"
+#include "detail/openssl.hpp"
+#include "error.hpp"
+#include "jws.hpp"
+#include "keys.hpp"
+
+namespace ajwt {
+
+/// The default authorization scheme word (the Python library's AUTH_METHOD).
+inline constexpr std::string_view default_scheme = "JWT";
+
+/// Bytes of CSPRNG output in a default nonce: 8 bytes = 64 bits, 11 base64url characters, exactly
+/// like the Python library's secrets.token_urlsafe(8).
+inline constexpr std::size_t default_nonce_bytes = 8;
+
+/// A fresh nonce: `bytes` bytes from the OS CSPRNG, base64url without padding.
+inline std::string generate_nonce(std::size_t bytes = default_nonce_bytes) {
+  if (bytes < 8 || bytes > 64) throw config_error("ajwt: a nonce needs 8 to 64 random bytes");
+  unsigned char buf[64];
+  detail::random_bytes(buf, bytes);
+  return detail::base64url_encode(std::string_view(reinterpret_cast<const char*>(buf), bytes));
+}
+
+namespace detail {
+/// Appends `s` as a JSON string literal.
+inline void append_json_string(std::string& out, std::string_view s) {
+  out += nlohmann::json(std::string(s)).dump();
+}
+}  // namespace detail
+
+/// Builds signed tokens for one client identity (client side). Each call to token() or header()
+/// makes a new token with the current time and a fresh nonce, unless time() or nonce() fixed them.
+///
+///     ajwt::token_builder b(key, "svc-billing");
+///     request.set_header("Authorization", b.header());   // "JWT eyJ..."
+///
+/// The header is {"alg", "kid", "typ": "JWT"} with kid the key's fingerprint; the claims are
+/// {"username", "time", "nonce"} plus any extra claims (audience, request binding, custom).
+class token_builder {
+ public:
+  token_builder(private_key key, std::string username) : key_(std::move(key)), username_(std::move(username)) {
+    if (username_.empty()) throw config_error("ajwt: token_builder needs a non-empty username");
+    alg_ = key_.default_algorithm();
+  }
+
+  /// Signs with `a` instead of the key's default; throws key_error when the key cannot.
+  token_builder& algorithm(ajwt::algorithm a) {
+    if (!key_.allows(a))
+      throw key_error("ajwt: a " + std::string(to_string(key_.type())) + " key cannot sign " +
+                      std::string(to_string(a)));
+    alg_ = a;
+    return *this;
+  }
+  /// Fixes the `time` claim (Unix seconds) instead of the clock at signing.
+  token_builder& time(std::int64_t unix_seconds) {
+    time_ = unix_seconds;
+    return *this;
+  }
+  /// Fixes the nonce (tests only: a fixed nonce makes every token after the first a replay).
+  token_builder& nonce(std::string value) {
+    if (value.empty()) throw config_error("ajwt: a nonce must not be empty");
+    nonce_ = std::move(value);
+    return *this;
+  }
+  /// Adds the `aud` claim (one audience: a string).
+  token_builder& audience(std::string aud) {
+    return claim("aud", nlohmann::json(std::move(aud)));
+  }
+  /// Adds the `aud` claim (several audiences: an array).
+  token_builder& audiences(std::vector<std::string> auds) {
+    return claim("aud", nlohmann::json(std::move(auds)));
+  }
+  /// Adds a claim. The protocol's own claims (username, time, nonce) cannot be overridden.
+  token_builder& claim(const std::string& name, nlohmann::json value) {
+    if (name == "username" || name == "time" || name == "nonce")
+      throw config_error("ajwt: claim \"" + name + "\" is set by the token builder itself");
+    extra_[name] = std::move(value);
+    return *this;
+  }
+  /// Removes a claim added with claim().
+  token_builder& remove_claim(const std::string& name) {
+    extra_.erase(name);
+    return *this;
+  }
+  /// The authorization scheme word used by header() (default "JWT").
+  token_builder& scheme(std::string word) {
+    if (word.empty() || word.find_first_of(" \t\r\n") != std::string::npos)
+      throw config_error("ajwt: the scheme must be one word");
+    scheme_ = std::move(word);
+    return *this;
+  }
+
+  /// A new compact token (header.payload.signature).
+  [[nodiscard]] std::string token() const {
+    std::string header = "{\"alg\":\"";
+    header += to_string(alg_);
+    header += "\",\"kid\":\"";
+    header += key_.kid();
+    header += "\",\"typ\":\"JWT\"}";
+    std::string payload = "{\"username\":";
+    detail::append_json_string(payload, username_);
+    payload += ",\"time\":";
+    payload += std::to_string(time_ ? *time_ : system_clock().now());
+    payload += ",\"nonce\":";
+    detail::append_json_string(payload, nonce_ ? *nonce_ : generate_nonce());
+    for (const auto& [name, value] : extra_.items()) {
+      payload += ',';
+      detail::append_json_string(payload, name);
+      payload += ':';
+      payload += value.dump();
+    }
+    payload += '}';
+    std::string out = detail::base64url_encode(header);
+    out += '.';
+    detail::base64_append(out, payload, detail::b64_alphabet::url);
+    const std::string sig = jws::sign(key_, alg_, out);
+    out += '.';
+    detail::base64_append(out, sig, detail::b64_alphabet::url);
+    return out;
+  }
+
+  /// A new Authorization header value: "<scheme> <token>".
+  [[nodiscard]] std::string header() const { return scheme_ + ' ' + token(); }
+
+  [[nodiscard]] const private_key& key() const noexcept { return key_; }
+  [[nodiscard]] const std::string& username() const noexcept { return username_; }
+  [[nodiscard]] ajwt::algorithm algorithm() const noexcept { return alg_; }
+
+ private:
+  private_key key_;
+  std::string username_;
+  ajwt::algorithm alg_;
+  std::optional<std::int64_t> time_;
+  std::optional<std::string> nonce_;
+  nlohmann::json extra_ = nlohmann::json::object();
+  std::string scheme_{default_scheme};
+};
+
+template <class KeyRepository, class NonceStore, class Clock>
+class verifier;
+
+/// A token that passed every check of a verifier. Only a verifier can make one, so holding a
+/// verified_token is proof of verification; unverified data is jws::unverified, another type.
+template <class User = std::monostate>
+class verified_token {
+ public:
+  /// The authenticated username (the `username` claim).
+  [[nodiscard]] const std::string& username() const noexcept { return username_; }
+  /// The `time` claim, Unix seconds.
+  [[nodiscard]] std::int64_t time() const noexcept { return time_; }
+  /// The nonce, now recorded by the nonce store.
+  [[nodiscard]] const std::string& nonce() const noexcept { return nonce_; }
+  /// The kid the token carried (may be empty or name no key; see key() for the one that verified).
+  [[nodiscard]] const std::string& kid() const noexcept { return kid_; }
+  /// The algorithm of the signature.
+  [[nodiscard]] ajwt::algorithm algorithm() const noexcept { return alg_; }
+  /// The public key that verified the signature.
+  [[nodiscard]] const public_key& key() const noexcept { return key_; }
+  /// The user object the key repository handed back.
+  [[nodiscard]] const User& user() const noexcept { return user_; }
+  /// Every claim of the token (for extension claims); username/time/nonce are checked already.
+  [[nodiscard]] const nlohmann::json& claims() const noexcept { return claims_; }
+
+ private:
+  template <class, class, class>
+  friend class verifier;
+  verified_token(std::string username, std::int64_t time, std::string nonce, std::string kid, ajwt::algorithm alg,
+                 public_key key, User user, nlohmann::json claims)
+      : username_(std::move(username)),
+        time_(time),
+        nonce_(std::move(nonce)),
+        kid_(std::move(kid)),
+        alg_(alg),
+        key_(std::move(key)),
+        user_(std::move(user)),
+        claims_(std::move(claims)) {}
+
+  std::string username_;
+  std::int64_t time_;
+  std::string nonce_;
+  std::string kid_;
+  ajwt::algorithm alg_;
+  public_key key_;
+  User user_;
+  nlohmann::json claims_;
+};
+
+}  // namespace ajwt
+
+#endif  // AJWT_TOKEN_HPP

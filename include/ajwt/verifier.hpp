@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: ISC
+#ifndef AJWT_VERIFIER_HPP
+#define AJWT_VERIFIER_HPP
+
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "algorithm.hpp"
+#include "clock.hpp"
+#include "detail/json.hpp"
+#include "error.hpp"
+#include "jws.hpp"
+#include "key_repository.hpp"
+#include "keys.hpp"
+#include "nonce/memory.hpp"
+#include "nonce_store.hpp"
+#include "result.hpp"
+#include "token.hpp"
+
+namespace ajwt {
+
+/// What the verifier tells its observer after each verification (for logs and metrics).
+struct verify_event {
+  bool accepted = false;
+  std::optional<reason> why;      ///< set when rejected
+  std::string_view detail;        ///< the rejection detail (empty when accepted)
+  std::string_view username;      ///< the claimed username when it could be read (unverified if rejected!)
+  std::string_view kid;           ///< the token's kid when it could be read
+};
+
+/// Options of a verifier. Defaults match the Python library (scheme JWT, ±20 s), with strict limits.
+struct verifier_options {
+  /// The authorization scheme word, compared case-insensitively (the Python library's AUTH_METHOD).
+  std::string scheme{default_scheme};
+  /// Accept `time` within now ± tolerance seconds, inclusive; also the leeway for exp and nbf.
+  std::int64_t tolerance = 20;
+  /// Tokens (the part after the scheme) longer than this are rejected before any decoding.
+  std::size_t max_token_bytes = default_max_token_bytes;
+  /// Algorithms accepted at all; each key further allows only those of its type. PS256/384/512 are
+  /// off by default (the Python library never sends them): insert them to opt in.
+  algorithm_set algorithms = algorithm_set::defaults();
+  /// Audiences this verifier answers to. A token with `aud` must name one of them; a token with
+  /// `aud` is rejected when this is empty (as PyJWT does in the Python library).
+  std::vector<std::string> audiences;
+  /// Reject tokens without `aud` (missing_claim).
+  bool require_audience = false;
+  /// Longest accepted `username` and `nonce` claims.
+  std::size_t max_username_bytes = 256;
+  std::size_t max_nonce_bytes = 256;
+  /// Told of every result; must not throw (exceptions from it are swallowed).
+  std::function<void(const verify_event&)> observer;
+};
+
+namespace detail {
+inline bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+/// Reads a NumericDate (RFC 7519 section 2): an integer or a finite float, as seconds.
+inline bool numeric_date(const nlohmann::json& v, double& out) noexcept {
+  if (v.is_number_integer()) {
+    out = v.is_number_unsigned() ? static_cast<double>(v.get<std::uint64_t>()) : static_cast<double>(v.get<std::int64_t>());
+    return true;
+  }
+  if (v.is_number_float()) {
+    out = v.get<double>();
+    return std::isfinite(out);
+  }
+  return false;
+}
+}  // namespace detail
+
+/// Verifies Authorization headers (server side).
+///
+///     ajwt::static_key_repository<> keys;
+///     keys.add_authorized_keys_file("/etc/myservice/authorized_keys");
+///     ajwt::verifier v(keys);                       // memory nonce store, system clock
+///     auto r = v.verify_header(request.header("Authorization"));
+///     if (!r) { log(to_string(r.reason()), r.detail()); return http_401(); }
+///     serve(r->username());
+///
+/// Checks, in order: scheme and size; strict decoding; the user's keys; the signature (kid-matching
+/// key first, then the user's other keys); the claims and the time window; and only then the nonce
+/// store, so a forged, stale or malformed token never records a nonce. Never throws; thread-safe
+/// when the repository, the nonce store and the clock are.
+template <class KeyRepository, class NonceStore = memory_nonce_store, class Clock = system_clock>
+class verifier {
+  static_assert(is_key_repository<KeyRepository>::value,
+                "KeyRepository needs `using user_type = ...;` and `std::shared_ptr<const user_keys<user_type>> "
+                "find(std::string_view username, std::string_view kid)`");
+  static_assert(is_nonce_store<NonceStore>::value,
+                "NonceStore needs `ajwt::nonce_status record(const ajwt::nonce_record&)`");
+  static_assert(std::is_convertible_v<decltype(std::declval<const Clock&>().now()), std::int64_t>,
+                "Clock needs `std::int64_t now() const` returning Unix seconds");
+
+ public:
+  using user_type = typename KeyRepository::user_type;
+  using token_type = verified_token<user_type>;
+  using result_type = result<token_type>;
+
+  /// Throws config_error when an option makes no sense.
+  explicit verifier(KeyRepository keys, verifier_options options = {}, NonceStore nonces = NonceStore(),
+                    Clock clock = Clock())
+      : keys_(std::move(keys)), nonces_(std::move(nonces)), clock_(std::move(clock)), opt_(std::move(options)) {
+    if (opt_.scheme.empty() || opt_.scheme.find_first_of(" \t\r\n") != std::string::npos)
+      throw config_error("ajwt: verifier_options.scheme must be one non-empty word");
+    if (opt_.tolerance < 0 || opt_.tolerance > 86400)
+      throw config_error("ajwt: verifier_options.tolerance must be between 0 and 86400 seconds");
+    if (opt_.max_token_bytes < 16 || opt_.max_token_bytes > (1U << 24))
+      throw config_error("ajwt: verifier_options.max_token_bytes must be between 16 and 16 MiB");
+    if (opt_.algorithms.empty()) throw config_error("ajwt: verifier_options.algorithms is empty");
+    for (const auto& a : opt_.audiences)
+      if (a.empty()) throw config_error("ajwt: verifier_options.audiences holds an empty string");
+    if (opt_.require_audience && opt_.audiences.empty())
+      throw config_error("ajwt: verifier_options.require_audience needs at least one audience");
+  }
+
+  /// Verifies an Authorization header value "<scheme> <token>". Never throws.
+  [[nodiscard]] result_type verify_header(std::string_view header) const noexcept {
+    // Scheme and size first: cheap, before any decoding. Surrounding whitespace is tolerated once.
+    const auto t = detail::trim(header);
+    const auto sp = t.find_first_of(" \t");
+    if (t.empty() || sp == std::string_view::npos)
+      return finish(failure{reason::malformed_header, "expected \"<scheme> <token>\""}, {}, {});
+    const auto scheme = t.substr(0, sp);
+    auto token = t.substr(sp);
+    while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+    if (!detail::iequals(scheme, opt_.scheme))
+      return finish(failure{reason::wrong_scheme, "scheme is not " + opt_.scheme}, {}, {});
+    if (token.empty() || token.find_first_of(" \t") != std::string_view::npos)
+      return finish(failure{reason::malformed_header, "expected exactly one token after the scheme"}, {}, {});
+    return verify_token(token);
+  }
+
+  /// Verifies a bare compact token (no scheme word). Never throws.
+  [[nodiscard]] result_type verify_token(std::string_view token) const noexcept {
+    std::string_view username, kid;
+    try {
+      return finish(verify_impl(token, username, kid), username, kid);
+    } catch (const std::exception& e) {
+      return finish(failure{reason::malformed_token, std::string("internal error: ") + e.what()}, username, kid);
+    } catch (...) {
+      return finish(failure{reason::malformed_token, "internal error"}, username, kid);
+    }
+  }
+
+  [[nodiscard]] const verifier_options& options() const noexcept { return opt_; }
+  [[nodiscard]] KeyRepository& keys() noexcept { return keys_; }
+  [[nodiscard]] NonceStore& nonces() noexcept { return nonces_; }
+  [[nodiscard]] const Clock& clock() const noexcept { return clock_; }
+
+ private:
+  result_type finish(result_type r, std::string_view username, std::string_view kid) const noexcept {
+    if (opt_.observer) {
+      try {
+        verify_event ev;
+        ev.accepted = r.ok();
+        if (!r.ok()) {
+          ev.why = r.reason();
+          ev.detail = r.detail();
+        }
+        ev.username = r.ok() ? std::string_view(r->username()) : username;
+        ev.kid = kid;
+        opt_.observer(ev);
+      } catch (...) {
+        // An observer must not change the outcome.
+      }
+    }
+    return r;
+  }
+
+  result_type verify_impl(std::string_view token, std::string_view& username_out, std::string_view& kid_out) const {
+    // 1. Size and strict decoding (segments, base64url, JSON, header rules, alg name).
+    auto decoded = jws::decode(token, opt_.max_token_bytes);
+    if (!decoded) return decoded.error();
+    const jws::unverified& d = *decoded;
+    kid_out = d.kid;
+    if (!opt_.algorithms.contains(d.alg))
+      return failure{reason::unsupported_algorithm,
+                     "algorithm " + std::string(to_string(d.alg)) + " is not enabled on this verifier"};
+    if (auto typ = d.header.find("typ");
+        typ != d.header.end() && (!typ->is_string() || !detail::iequals(typ->get_ref<const std::string&>(), "JWT")))
+      return failure{reason::malformed_token, "header \"typ\" is not \"JWT\""};
+    nlohmann::json claims;
+    std::string err;
+    if (!detail::parse_json_strict(d.payload, claims, err)) return failure{reason::malformed_token, "payload: " + err};
+    if (!claims.is_object()) return failure{reason::malformed_token, "payload is not a JSON object"};
+
+    // 2. The claimed user's keys.
+    auto uit = claims.find("username");
+    if (uit == claims.end()) return failure{reason::missing_claim, "claim \"username\" is missing"};
+    if (!uit->is_string()) return failure{reason::invalid_claim, "claim \"username\" is not a string"};
+    const std::string& username = uit->get_ref<const std::string&>();
+    if (username.empty()) return failure{reason::invalid_claim, "claim \"username\" is empty"};
+    if (username.size() > opt_.max_username_bytes)
+      return failure{reason::invalid_claim, "claim \"username\" is longer than " +
+                                                std::to_string(opt_.max_username_bytes) + " bytes"};
+    username_out = username;
+    std::shared_ptr<const user_keys<user_type>> entry;
+    try {
+      entry = keys_.find(username, d.kid);
+    } catch (const std::exception& e) {
+      return failure{reason::unknown_user, "key repository failed: " + std::string(e.what())};
+    } catch (...) {
+      return failure{reason::unknown_user, "key repository failed"};
+    }
+    if (!entry || entry->keys.empty())
+      return failure{reason::unknown_user, "no keys for user \"" + detail::strict_json_builder::printable(username) + "\""};
+
+    // 3. The signature: the key the kid names first, then the user's other keys that allow the alg.
+    const public_key* verified_by = nullptr;
+    bool any_allows = false;
+    for (int pass = 0; pass < 2 && !verified_by; ++pass) {
+      for (const auto& k : entry->keys) {
+        const bool named = k.matches_kid(d.kid);
+        if ((pass == 0) != named || !k.allows(d.alg)) continue;
+        any_allows = true;
+        if (jws::verify(k, d.alg, d.signing_input, d.signature)) {
+          verified_by = &k;
+          break;
+        }
+      }
+    }
+    if (!any_allows)
+      return failure{reason::unsupported_algorithm, "no key of user \"" + detail::strict_json_builder::printable(username) +
+                                                        "\" allows " + std::string(to_string(d.alg))};
+    if (!verified_by) return failure{reason::bad_signature, "no key of the user verifies the signature"};
+
+    // 4. Claims and the time window.
+    const std::int64_t now = clock_.now();
+    auto tit = claims.find("time");
+    if (tit == claims.end()) return failure{reason::missing_claim, "claim \"time\" is missing"};
+    if (!tit->is_number_integer()) return failure{reason::invalid_claim, "claim \"time\" is not an integer"};
+    if (tit->is_number_unsigned() && tit->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))
+      return failure{reason::invalid_claim, "claim \"time\" is out of range"};
+    const std::int64_t time = tit->get<std::int64_t>();
+    if (time < now - opt_.tolerance || time > now + opt_.tolerance)
+      return failure{reason::time_out_of_window, "time " + std::to_string(time) + " is " +
+                                                     std::to_string(time < now ? now - time : time - now) +
+                                                     " s from the server clock (tolerance " +
+                                                     std::to_string(opt_.tolerance) + " s)"};
+    auto nit = claims.find("nonce");
+    if (nit == claims.end()) return failure{reason::missing_claim, "claim \"nonce\" is missing"};
+    if (!nit->is_string()) return failure{reason::invalid_claim, "claim \"nonce\" is not a string"};
+    const std::string& nonce = nit->get_ref<const std::string&>();
+    if (nonce.empty()) return failure{reason::invalid_claim, "claim \"nonce\" is empty"};
+    if (nonce.size() > opt_.max_nonce_bytes)
+      return failure{reason::invalid_claim,
+                     "claim \"nonce\" is longer than " + std::to_string(opt_.max_nonce_bytes) + " bytes"};
+    if (auto it = claims.find("exp"); it != claims.end()) {
+      double exp = 0;
+      if (!detail::numeric_date(*it, exp)) return failure{reason::invalid_claim, "claim \"exp\" is not a number"};
+      if (static_cast<double>(now) > exp + static_cast<double>(opt_.tolerance))
+        return failure{reason::token_expired, "token expired (exp " + it->dump() + ")"};
+    }
+    if (auto it = claims.find("nbf"); it != claims.end()) {
+      double nbf = 0;
+      if (!detail::numeric_date(*it, nbf)) return failure{reason::invalid_claim, "claim \"nbf\" is not a number"};
+      if (static_cast<double>(now) < nbf - static_cast<double>(opt_.tolerance))
+        return failure{reason::time_out_of_window, "token not valid before nbf " + it->dump()};
+    }
+    if (auto r = check_audience(claims); !r.empty()) return failure{r == "missing" ? reason::missing_claim
+                                                                     : r == "invalid" ? reason::invalid_claim
+                                                                                      : reason::audience_mismatch,
+                                                                     audience_detail(r)};
+
+    // 5. Only now the nonce store: one atomic "record if new".
+    nonce_status st = nonce_status::unavailable;
+    std::string store_error;
+    try {
+      st = nonces_.record(nonce_record{username, time, nonce, now, opt_.tolerance});
+    } catch (const std::exception& e) {
+      store_error = e.what();
+    } catch (...) {
+      store_error = "unknown error";
+    }
+    if (st == nonce_status::replayed) return failure{reason::nonce_replayed, "nonce already used"};
+    if (st != nonce_status::fresh)
+      return failure{reason::nonce_store_unavailable,
+                     "nonce store unavailable" + (store_error.empty() ? std::string() : ": " + store_error)};
+
+    auto user = entry->user;
+    return token_type(username, time, nonce, d.kid, d.alg, *verified_by, std::move(user), std::move(claims));
+  }
+
+  /// "" when the audience rules pass; otherwise "missing", "invalid", "unexpected" or "mismatch".
+  std::string check_audience(const nlohmann::json& claims) const {
+    auto it = claims.find("aud");
+    if (it == claims.end()) return opt_.require_audience ? "missing" : "";
+    std::vector<std::string_view> auds;
+    if (it->is_string()) {
+      auds.push_back(it->get_ref<const std::string&>());
+    } else if (it->is_array()) {
+      for (const auto& a : *it) {
+        if (!a.is_string()) return "invalid";
+        auds.push_back(a.get_ref<const std::string&>());
+      }
+    } else {
+      return "invalid";
+    }
+    if (opt_.audiences.empty()) return "unexpected";
+    for (const auto& a : auds)
+      for (const auto& want : opt_.audiences)
+        if (a == want) return "";
+    return "mismatch";
+  }
+
+  static std::string audience_detail(const std::string& r) {
+    if (r == "missing") return "claim \"aud\" is missing and this verifier requires one";
+    if (r == "invalid") return "claim \"aud\" is not a string or an array of strings";
+    if (r == "unexpected") return "token carries \"aud\" but this verifier expects no audience";
+    return "claim \"aud\" names none of this verifier's audiences";
+  }
+
+  KeyRepository keys_;
+  mutable NonceStore nonces_;
+  Clock clock_;
+  verifier_options opt_;
+};
+
+}  // namespace ajwt
+
+#endif  // AJWT_VERIFIER_HPP
