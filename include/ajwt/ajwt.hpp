@@ -15,6 +15,7 @@
 #include "nonce_store.hpp"
 #include "repository/authorized_keys.hpp"
 #include "repository/static.hpp"
+#include "request.hpp"
 #include "result.hpp"
 #include "token.hpp"
 #include "verifier.hpp"

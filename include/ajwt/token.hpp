@@ -18,6 +18,7 @@
 #include "error.hpp"
 #include "jws.hpp"
 #include "keys.hpp"
+#include "request.hpp"
 
 namespace ajwt {
 
@@ -90,6 +91,16 @@ class token_builder {
     if (name == "username" || name == "time" || name == "nonce")
       throw config_error("ajwt: claim \"" + name + "\" is set by the token builder itself");
     extra_[name] = std::move(value);
+    return *this;
+  }
+  /// Binds the token to one HTTP request (the request-binding extension): adds htm, htu, htq and htb.
+  /// Throws config_error when the URL is not an absolute http(s) URL.
+  token_builder& bind(const http_request& request) {
+    auto b = binding_claims::of(request);
+    extra_[std::string(claim::method)] = std::move(b.htm);
+    extra_[std::string(claim::uri)] = std::move(b.htu);
+    extra_[std::string(claim::query_hash)] = std::move(b.htq);
+    extra_[std::string(claim::body_hash)] = std::move(b.htb);
     return *this;
   }
   /// Removes a claim added with claim().

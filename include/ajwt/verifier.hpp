@@ -23,6 +23,7 @@
 #include "keys.hpp"
 #include "nonce/memory.hpp"
 #include "nonce_store.hpp"
+#include "request.hpp"
 #include "result.hpp"
 #include "token.hpp"
 
@@ -56,6 +57,10 @@ struct verifier_options {
   /// Longest accepted `username` and `nonce` claims.
   std::size_t max_username_bytes = 256;
   std::size_t max_nonce_bytes = 256;
+  /// Request binding: reject tokens that do not carry all of htm, htu, htq and htb, or whose values
+  /// differ from the request given to verify_header/verify_token (request_mismatch). When false,
+  /// binding claims a token carries are still checked whenever a request is given.
+  bool require_binding = false;
   /// Told of every result; must not throw (exceptions from it are swallowed).
   std::function<void(const verify_event&)> observer;
 };
@@ -129,8 +134,34 @@ class verifier {
       throw config_error("ajwt: verifier_options.require_audience needs at least one audience");
   }
 
-  /// Verifies an Authorization header value "<scheme> <token>". Never throws.
+  /// Verifies an Authorization header value "<scheme> <token>". Never throws. Without a request,
+  /// binding claims cannot be checked: with require_binding set, every token is then rejected.
   [[nodiscard]] result_type verify_header(std::string_view header) const noexcept {
+    return verify_header_impl(header, nullptr);
+  }
+
+  /// Verifies an Authorization header value for the request the server actually received (the
+  /// method, the URL the server is reached at, the body): the binding claims a token carries must
+  /// match it. Never throws.
+  [[nodiscard]] result_type verify_header(std::string_view header, const http_request& request) const noexcept {
+    return verify_header_impl(header, &request);
+  }
+
+  /// Verifies a bare compact token (no scheme word). Never throws.
+  [[nodiscard]] result_type verify_token(std::string_view token) const noexcept { return verify_token_impl(token, nullptr); }
+
+  /// Verifies a bare compact token for the request received. Never throws.
+  [[nodiscard]] result_type verify_token(std::string_view token, const http_request& request) const noexcept {
+    return verify_token_impl(token, &request);
+  }
+
+  [[nodiscard]] const verifier_options& options() const noexcept { return opt_; }
+  [[nodiscard]] KeyRepository& keys() noexcept { return keys_; }
+  [[nodiscard]] NonceStore& nonces() noexcept { return nonces_; }
+  [[nodiscard]] const Clock& clock() const noexcept { return clock_; }
+
+ private:
+  result_type verify_header_impl(std::string_view header, const http_request* request) const noexcept {
     // Scheme and size first: cheap, before any decoding. Surrounding whitespace is tolerated once.
     const auto t = detail::trim(header);
     const auto sp = t.find_first_of(" \t");
@@ -143,14 +174,13 @@ class verifier {
       return finish(failure{reason::wrong_scheme, "scheme is not " + opt_.scheme}, {}, {});
     if (token.empty() || token.find_first_of(" \t") != std::string_view::npos)
       return finish(failure{reason::malformed_header, "expected exactly one token after the scheme"}, {}, {});
-    return verify_token(token);
+    return verify_token_impl(token, request);
   }
 
-  /// Verifies a bare compact token (no scheme word). Never throws.
-  [[nodiscard]] result_type verify_token(std::string_view token) const noexcept {
+  result_type verify_token_impl(std::string_view token, const http_request* request) const noexcept {
     std::string_view username, kid;
     try {
-      return finish(verify_impl(token, username, kid), username, kid);
+      return finish(verify_impl(token, request, username, kid), username, kid);
     } catch (const std::exception& e) {
       return finish(failure{reason::malformed_token, std::string("internal error: ") + e.what()}, username, kid);
     } catch (...) {
@@ -158,12 +188,6 @@ class verifier {
     }
   }
 
-  [[nodiscard]] const verifier_options& options() const noexcept { return opt_; }
-  [[nodiscard]] KeyRepository& keys() noexcept { return keys_; }
-  [[nodiscard]] NonceStore& nonces() noexcept { return nonces_; }
-  [[nodiscard]] const Clock& clock() const noexcept { return clock_; }
-
- private:
   result_type finish(result_type r, std::string_view username, std::string_view kid) const noexcept {
     if (opt_.observer) {
       try {
@@ -183,7 +207,8 @@ class verifier {
     return r;
   }
 
-  result_type verify_impl(std::string_view token, std::string_view& username_out, std::string_view& kid_out) const {
+  result_type verify_impl(std::string_view token, const http_request* request, std::string_view& username_out,
+                          std::string_view& kid_out) const {
     // 1. Size and strict decoding (segments, base64url, JSON, header rules, alg name).
     auto decoded = jws::decode(token, opt_.max_token_bytes);
     if (!decoded) return decoded.error();
@@ -278,6 +303,8 @@ class verifier {
                                                                                       : reason::audience_mismatch,
                                                                      audience_detail(r)};
 
+    if (auto r = check_binding(claims, request); !r.empty()) return failure{reason::request_mismatch, r};
+
     // 5. Only now the nonce store: one atomic "record if new".
     nonce_status st = nonce_status::unavailable;
     std::string store_error;
@@ -317,6 +344,38 @@ class verifier {
       for (const auto& want : opt_.audiences)
         if (a == want) return "";
     return "mismatch";
+  }
+
+  /// "" when the binding rules pass; otherwise why not.
+  std::string check_binding(const nlohmann::json& claims, const http_request* request) const {
+    const std::string_view names[] = {claim::method, claim::uri, claim::query_hash, claim::body_hash};
+    bool any = false;
+    for (auto n : names) {
+      auto it = claims.find(n);
+      if (it == claims.end()) {
+        if (opt_.require_binding) return "claim \"" + std::string(n) + "\" is missing and binding is required";
+        continue;
+      }
+      if (!it->is_string()) return "claim \"" + std::string(n) + "\" is not a string";
+      any = true;
+    }
+    if (!any) return "";
+    if (!request) return opt_.require_binding ? "binding is required but no request was given to the verifier" : "";
+    binding_claims want;
+    try {
+      want = binding_claims::of(*request);
+    } catch (const std::exception& e) {
+      return std::string("the received request cannot be bound: ") + e.what();
+    }
+    const std::string* values[] = {&want.htm, &want.htu, &want.htq, &want.htb};
+    const char* what[] = {"method", "URL", "query", "body"};
+    for (int i = 0; i < 4; ++i) {
+      auto it = claims.find(names[i]);
+      if (it == claims.end()) continue;
+      if (it->get_ref<const std::string&>() != *values[i])
+        return std::string("the token is bound to another ") + what[i] + " (claim " + std::string(names[i]) + ")";
+    }
+    return "";
   }
 
   static std::string audience_detail(const std::string& r) {
