@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: ISC
+#include <ajwt/error.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cstddef>
+#include <iterator>
+#include <regex>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+static_assert(ajwt::to_string(ajwt::reason::bad_signature) == "bad_signature",
+              "to_string is usable at compile time");
+
+TEST_CASE("to_string gives the enumerator's own name", "[error]") {
+  CHECK(ajwt::to_string(ajwt::reason::bad_signature) == "bad_signature");
+  CHECK(ajwt::to_string(ajwt::reason::nonce_replayed) == "nonce_replayed");
+  CHECK(ajwt::to_string(ajwt::reason::malformed_header) == "malformed_header");
+  CHECK(ajwt::to_string(ajwt::reason::request_mismatch) == "request_mismatch");
+}
+
+TEST_CASE("every reason has a non-empty snake_case name", "[error]") {
+  const std::regex snake_case("[a-z][a-z0-9]*(_[a-z0-9]+)*");
+  for (const ajwt::reason r : ajwt::all_reasons) {
+    const std::string name(ajwt::to_string(r));
+    INFO("reason #" << static_cast<int>(r) << " is named '" << name << "'");
+    CHECK_FALSE(name.empty());
+    CHECK(std::regex_match(name, snake_case));
+    CHECK(name != "unknown_reason");
+  }
+}
+
+TEST_CASE("reason names are unique", "[error]") {
+  std::set<std::string_view> names;
+  for (const ajwt::reason r : ajwt::all_reasons) {
+    INFO(ajwt::to_string(r));
+    CHECK(names.insert(ajwt::to_string(r)).second);
+  }
+  CHECK(names.size() == std::size(ajwt::all_reasons));
+}
+
+TEST_CASE("all_reasons lists every reason once, in declaration order", "[error]") {
+  // The enumerators count up from zero, so position i must hold the reason whose value is i ...
+  for (std::size_t i = 0; i < std::size(ajwt::all_reasons); ++i) {
+    CHECK(static_cast<std::size_t>(ajwt::all_reasons[i]) == i);
+  }
+  // ... and the value just past the list must be no reason at all.
+  const auto past_the_end = static_cast<ajwt::reason>(std::size(ajwt::all_reasons));
+  CHECK(ajwt::to_string(past_the_end) == "unknown_reason");
+}
+
+TEST_CASE("every ajwt exception is an ajwt::error that keeps its message", "[error]") {
+  STATIC_REQUIRE(std::is_base_of_v<std::runtime_error, ajwt::error>);
+  STATIC_REQUIRE(std::is_base_of_v<ajwt::error, ajwt::key_error>);
+  STATIC_REQUIRE(std::is_base_of_v<ajwt::error, ajwt::config_error>);
+  STATIC_REQUIRE(std::is_base_of_v<ajwt::error, ajwt::crypto_error>);
+
+  CHECK_THROWS_MATCHES(throw ajwt::key_error("keys/alice.pem: not a PEM file"), ajwt::error,
+                       Catch::Message("keys/alice.pem: not a PEM file"));
+  CHECK_THROWS_MATCHES(throw ajwt::config_error("tolerance: must be positive"), ajwt::error,
+                       Catch::Message("tolerance: must be positive"));
+  CHECK_THROWS_AS(throw ajwt::crypto_error("signing failed"), std::runtime_error);
+}
