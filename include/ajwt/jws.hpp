@@ -3,6 +3,7 @@
 #define AJWT_JWS_HPP
 
 #include <openssl/rsa.h>
+#include <openssl/sha.h>
 
 #include <array>
 #include <cstring>
@@ -114,6 +115,119 @@ inline std::string es256_der_to_raw(const unsigned char* der, std::size_t len) {
   return bn_to_bytes(r, 32) + bn_to_bytes(s, 32);
 }
 
+/// One-shot SHA-2 of `data` into `out` (returns the digest length, 0 on failure). The SHA256() family
+/// runs the implementation directly, without OpenSSL 3's per-call provider fetch and context set-up.
+inline unsigned hash_for(algorithm a, std::string_view data, unsigned char* out) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+  switch (a) {
+    case algorithm::rs256:
+    case algorithm::ps256:
+    case algorithm::es256: return SHA256(p, data.size(), out) ? 32 : 0;
+    case algorithm::rs384:
+    case algorithm::ps384: return SHA384(p, data.size(), out) ? 48 : 0;
+    case algorithm::rs512:
+    case algorithm::ps512: return SHA512(p, data.size(), out) ? 64 : 0;
+    default: return 0;
+  }
+}
+
+/// Per-thread OpenSSL contexts prepared once per (key, algorithm, operation) and reused: OpenSSL 3
+/// spends several microseconds per EVP_DigestVerifyInit fetching algorithms and building provider
+/// contexts, a sizeable share of an RSA-2048 verification. RSA and ECDSA keep an EVP_PKEY_CTX
+/// initialised for sign or verify (padding and digest set) and are fed a digest; Ed25519, which has
+/// no pre-hash form, keeps an initialised EVP_MD_CTX that is copied per call. Entries are keyed by
+/// the key's process-unique id (never by address) and hold their own reference to the key.
+class prepared_contexts {
+ public:
+  enum class op : std::uint8_t { sign, verify };
+
+  struct slot {
+    std::uint64_t key_id = 0;
+    algorithm alg = algorithm::rs256;
+    op operation = op::verify;
+    pkey_ctx_ptr pctx;  // RSA / ECDSA
+    md_ctx_ptr proto;   // Ed25519: initialised, never used directly
+    md_ctx_ptr work;    // Ed25519: the copy used for one call
+  };
+
+  /// The prepared slot for this key, algorithm and operation, or nullptr when it cannot be made
+  /// (the caller then uses the plain path).
+  static slot* get(std::uint64_t key_id, EVP_PKEY* pkey, algorithm alg, op operation) noexcept {
+    thread_local prepared_contexts cache;
+    return cache.find(key_id, pkey, alg, operation);
+  }
+
+ private:
+  static constexpr std::size_t capacity = 32;
+
+  slot* find(std::uint64_t key_id, EVP_PKEY* pkey, algorithm alg, op operation) noexcept {
+    for (auto& s : slots_)
+      if (s.key_id == key_id && s.alg == alg && s.operation == operation) return &s;
+    slot& s = slots_[next_++ % capacity];  // round-robin eviction: simple and bounded
+    s = slot{};
+    if (!prepare(s, pkey, alg, operation)) {
+      clear_openssl_errors();
+      s = slot{};
+      return nullptr;
+    }
+    s.key_id = key_id;
+    s.alg = alg;
+    s.operation = operation;
+    return &s;
+  }
+
+  static bool prepare(slot& s, EVP_PKEY* pkey, algorithm alg, op operation) noexcept {
+    if (alg == algorithm::eddsa || alg == algorithm::ed25519) {
+      s.proto.reset(EVP_MD_CTX_new());
+      s.work.reset(EVP_MD_CTX_new());
+      if (!s.proto || !s.work) return false;
+      return (operation == op::verify ? EVP_DigestVerifyInit(s.proto.get(), nullptr, nullptr, nullptr, pkey)
+                                      : EVP_DigestSignInit(s.proto.get(), nullptr, nullptr, nullptr, pkey)) == 1;
+    }
+    s.pctx.reset(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
+    if (!s.pctx) return false;
+    if ((operation == op::verify ? EVP_PKEY_verify_init(s.pctx.get()) : EVP_PKEY_sign_init(s.pctx.get())) != 1)
+      return false;
+    if (required_key_type(alg) == key_type::rsa) {
+      if (is_pss(alg)) {
+        if (EVP_PKEY_CTX_set_rsa_padding(s.pctx.get(), RSA_PKCS1_PSS_PADDING) != 1) return false;
+      } else if (EVP_PKEY_CTX_set_rsa_padding(s.pctx.get(), RSA_PKCS1_PADDING) != 1) {
+        return false;
+      }
+    }
+    if (EVP_PKEY_CTX_set_signature_md(s.pctx.get(), digest_for(alg)) != 1) return false;
+    if (is_pss(alg) && (EVP_PKEY_CTX_set_rsa_mgf1_md(s.pctx.get(), digest_for(alg)) != 1 ||
+                        EVP_PKEY_CTX_set_rsa_pss_saltlen(s.pctx.get(), RSA_PSS_SALTLEN_DIGEST) != 1))
+      return false;
+    return true;
+  }
+
+  std::array<slot, capacity> slots_{};
+  std::size_t next_ = 0;
+};
+
+/// Verifies with a prepared context. Returns 1 valid, 0 invalid, -1 when no prepared context could
+/// be used (the caller falls back to the plain EVP path).
+inline int verify_prepared(std::uint64_t key_id, EVP_PKEY* pkey, algorithm alg, std::string_view input,
+                           const unsigned char* sig, std::size_t sig_len) noexcept {
+  auto* s = prepared_contexts::get(key_id, pkey, alg, prepared_contexts::op::verify);
+  if (!s) return -1;
+  const auto* in = reinterpret_cast<const unsigned char*>(input.data());
+  int rc = 0;
+  if (s->proto) {
+    rc = EVP_MD_CTX_copy_ex(s->work.get(), s->proto.get()) == 1 &&
+                 EVP_DigestVerify(s->work.get(), sig, sig_len, in, input.size()) == 1
+             ? 1
+             : 0;
+  } else {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    const unsigned md_len = hash_for(alg, input, md);
+    rc = md_len != 0 && EVP_PKEY_verify(s->pctx.get(), sig, sig_len, md, md_len) == 1 ? 1 : 0;
+  }
+  if (rc != 1) clear_openssl_errors();
+  return rc;
+}
+
 }  // namespace detail
 
 namespace jws {
@@ -124,6 +238,37 @@ inline std::string sign(const private_key& key, algorithm alg, std::string_view 
   if (!key.allows(alg))
     throw key_error("ajwt: a " + std::string(to_string(key.type())) + " key cannot sign " +
                     std::string(to_string(alg)));
+  if (auto* p = detail::prepared_contexts::get(key.id(), key.native_handle(), alg,
+                                               detail::prepared_contexts::op::sign)) {
+    std::string sig;
+    std::size_t len = 0;
+    if (p->proto) {
+      const auto* in = reinterpret_cast<const unsigned char*>(signing_input.data());
+      if (EVP_MD_CTX_copy_ex(p->work.get(), p->proto.get()) == 1 &&
+          EVP_DigestSign(p->work.get(), nullptr, &len, in, signing_input.size()) == 1) {
+        sig.resize(len);
+        if (EVP_MD_CTX_copy_ex(p->work.get(), p->proto.get()) == 1 &&
+            EVP_DigestSign(p->work.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in,
+                           signing_input.size()) == 1) {
+          sig.resize(len);
+          return sig;
+        }
+      }
+    } else {
+      unsigned char md[EVP_MAX_MD_SIZE];
+      const unsigned md_len = detail::hash_for(alg, signing_input, md);
+      if (md_len != 0 && EVP_PKEY_sign(p->pctx.get(), nullptr, &len, md, md_len) == 1) {
+        sig.resize(len);
+        if (EVP_PKEY_sign(p->pctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, md, md_len) == 1) {
+          sig.resize(len);
+          if (alg == algorithm::es256)
+            return detail::es256_der_to_raw(reinterpret_cast<const unsigned char*>(sig.data()), len);
+          return sig;
+        }
+      }
+    }
+    detail::clear_openssl_errors();  // fall through to the plain path
+  }
   detail::md_ctx_ptr ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
   if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, detail::digest_for(alg), nullptr, key.native_handle()) != 1 ||
@@ -162,6 +307,9 @@ inline bool verify(const public_key& key, algorithm alg, std::string_view signin
       sig = der;
       break;
   }
+  const int prepared = detail::verify_prepared(key.id(), key.native_handle(), alg, signing_input, sig, sig_len);
+  if (prepared >= 0) return prepared == 1;
+  // Plain path (no prepared context could be made): one EVP_DigestVerify with a fresh context.
   detail::md_ctx_ptr ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
   const bool ok = ctx &&
@@ -202,13 +350,11 @@ inline result<unverified> decode(std::string_view token, std::size_t max_token_b
     const auto s64 = token.substr(dot2 + 1);
     unverified out;
     out.signing_input = token.substr(0, dot2);
+    // The header first: an unsupported "alg" (none, HS256, ...) is reported as such even when the
+    // signature segment is empty or the payload is garbage.
     std::string header_text;
     if (h64.empty() || !detail::base64url_decode(h64, header_text))
       return {reason::malformed_token, "header is not canonical unpadded base64url"};
-    if (!detail::base64url_decode(p64, out.payload))
-      return {reason::malformed_token, "payload is not canonical unpadded base64url"};
-    if (s64.empty() || !detail::base64url_decode(s64, out.signature))
-      return {reason::malformed_token, "signature is not canonical unpadded base64url"};
     std::string err;
     if (!detail::parse_json_strict(header_text, out.header, err))
       return {reason::malformed_token, "header: " + err};
@@ -223,6 +369,10 @@ inline result<unverified> decode(std::string_view token, std::size_t max_token_b
       return {reason::unsupported_algorithm,
               "algorithm \"" + detail::strict_json_builder::printable(alg_name) + "\" is not supported"};
     out.alg = *alg;
+    if (!detail::base64url_decode(p64, out.payload))
+      return {reason::malformed_token, "payload is not canonical unpadded base64url"};
+    if (s64.empty() || !detail::base64url_decode(s64, out.signature))
+      return {reason::malformed_token, "signature is not canonical unpadded base64url"};
     if (h.contains("crit"))
       return {reason::malformed_token, "header \"crit\" names extensions ajwt does not understand"};
     if (h.contains("b64")) return {reason::malformed_token, "header \"b64\" (RFC 7797) is not accepted"};

@@ -5,6 +5,8 @@
 #include <openssl/decoder.h>
 #include <openssl/pem.h>
 
+#include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -40,8 +42,16 @@ class private_key;
 
 namespace detail {
 
+/// A process-unique id for each loaded key, so per-thread caches of prepared OpenSSL contexts can
+/// never confuse a new key with a freed one that lived at the same address.
+inline std::uint64_t next_key_id() noexcept {
+  static std::atomic<std::uint64_t> counter{0};
+  return counter.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
 /// Everything a key needs on the hot path, computed once at load and never modified afterwards.
 struct key_state {
+  std::uint64_t id = next_key_id();
   pkey_ptr pkey;
   key_type type = key_type::rsa;
   int bits = 0;
@@ -227,6 +237,57 @@ inline pkey_ptr pkey_from_params(const char* type, int selection, OSSL_PARAM_BLD
   return pkey_ptr(pkey);
 }
 
+/// Checks that the separately given numbers of an RSA private JWK belong together, so a mismatched key
+/// fails at load rather than by signing tokens nobody can verify. With the CRT members (RFC 7518 section
+/// 6.3.2): n = p*q, dp = d mod (p-1), dq = d mod (q-1), e*dp = 1 mod (p-1), e*dq = 1 mod (q-1) and
+/// q*qi = 1 mod p (cheap, and together they prove e*d = 1 mod lcm(p-1, q-1)); without them,
+/// (2^e)^d = 2 mod n. Throws key_error naming `source`.
+inline void check_rsa_private(const EVP_PKEY* pkey, std::string_view source) {
+  auto secret = [&](const char* name) {
+    BIGNUM* bn = nullptr;
+    if (EVP_PKEY_get_bn_param(pkey, name, &bn) != 1) {
+      drain_openssl_errors();
+      return secure_bn_ptr();
+    }
+    BN_set_flags(bn, BN_FLG_CONSTTIME);
+    return secure_bn_ptr(bn);
+  };
+  const auto n = get_bn(pkey, OSSL_PKEY_PARAM_RSA_N);
+  const auto e = get_bn(pkey, OSSL_PKEY_PARAM_RSA_E);
+  const auto d = secret(OSSL_PKEY_PARAM_RSA_D);
+  bn_ctx_ptr ctx(BN_CTX_secure_new());
+  secure_bn_ptr t(BN_secure_new()), u(BN_secure_new());
+  if (!n || !e || !d || !ctx || !t || !u)
+    throw crypto_error("ajwt: cannot read the RSA key numbers: " + drain_openssl_errors());
+  const auto p = secret(OSSL_PKEY_PARAM_RSA_FACTOR1);
+  const auto q = secret(OSSL_PKEY_PARAM_RSA_FACTOR2);
+  const auto dp = secret(OSSL_PKEY_PARAM_RSA_EXPONENT1);
+  const auto dq = secret(OSSL_PKEY_PARAM_RSA_EXPONENT2);
+  const auto qi = secret(OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
+  bool ok = false;
+  if (p && q && dp && dq && qi) {
+    // x mod (prime - 1) == expected, and e * expected mod (prime - 1) == 1
+    auto crt_exponent_ok = [&](const BIGNUM* prime, const BIGNUM* expected) {
+      return BN_copy(t.get(), prime) && BN_sub_word(t.get(), 1) &&
+             BN_mod(u.get(), d.get(), t.get(), ctx.get()) && BN_cmp(u.get(), expected) == 0 &&
+             BN_mod_mul(u.get(), e.get(), expected, t.get(), ctx.get()) && BN_is_one(u.get());
+    };
+    ok = BN_mul(t.get(), p.get(), q.get(), ctx.get()) && BN_cmp(t.get(), n.get()) == 0 &&
+         crt_exponent_ok(p.get(), dp.get()) && crt_exponent_ok(q.get(), dq.get()) &&
+         BN_mod_mul(u.get(), q.get(), qi.get(), p.get(), ctx.get()) && BN_is_one(u.get());
+  } else if (!p && !q && !dp && !dq && !qi) {
+    // d is secret: BN_mod_exp takes the constant-time path for it, which needs an odd modulus.
+    bn_ptr two(BN_new());
+    ok = two && BN_set_word(two.get(), 2) && BN_is_odd(n.get()) &&
+         BN_mod_exp(t.get(), two.get(), e.get(), n.get(), ctx.get()) &&
+         BN_mod_exp(u.get(), t.get(), d.get(), n.get(), ctx.get()) && BN_cmp(u.get(), two.get()) == 0;
+  }
+  if (!ok) {
+    drain_openssl_errors();
+    throw_key_error(source, "RSA JWK private members do not belong to its \"n\" and \"e\"");
+  }
+}
+
 /// Parses a JWK object into an EVP_PKEY; with `want_private` the private members are required.
 /// Any private members present are used (and checked against the public ones) when want_private.
 inline pkey_ptr pkey_from_jwk(const nlohmann::json& jwk, bool want_private, std::string_view source) {
@@ -273,7 +334,9 @@ inline pkey_ptr pkey_from_jwk(const nlohmann::json& jwk, bool want_private, std:
         push("qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
       }
     }
-    return pkey_from_params("RSA", selection, bld.get(), source);
+    auto pkey = pkey_from_params("RSA", selection, bld.get(), source);
+    if (priv) check_rsa_private(pkey.get(), source);
+    return pkey;
   }
   if (kty == "EC") {
     auto crv = jwk.find("crv");
@@ -297,7 +360,19 @@ inline pkey_ptr pkey_from_jwk(const nlohmann::json& jwk, bool want_private, std:
       OPENSSL_cleanse(bytes.data(), bytes.size());
       OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d.get());
     }
-    auto pkey = pkey_from_params("EC", selection, bld.get(), source);
+    // With 32-byte coordinates the only way EVP_PKEY_fromdata can refuse the public point is that it is
+    // not on P-256 (or a coordinate is not below p); say so rather than quote OpenSSL.
+    pkey_ptr pkey;
+    {
+      params_ptr params(OSSL_PARAM_BLD_to_param(bld.get()));
+      pkey_ctx_ptr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+      EVP_PKEY* p = nullptr;
+      if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+          EVP_PKEY_fromdata(ctx.get(), &p, selection, params.get()) != 1)
+        throw_key_error(source,
+                        "P-256 JWK point (\"x\", \"y\") is not on the curve: " + drain_openssl_errors());
+      pkey.reset(p);
+    }
     if (priv) {
       pkey_ctx_ptr check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
       if (!check || EVP_PKEY_pairwise_check(check.get()) != 1)
@@ -339,20 +414,27 @@ inline pkey_ptr pkey_from_jwk(const nlohmann::json& jwk, bool want_private, std:
                               "\" is not supported; use RSA, EC (P-256) or OKP (Ed25519)");
 }
 
+/// Checks the JWK's "kid" (a string) and "alg" (an algorithm ajwt supports for a key of `type`) members;
+/// returns the algorithm named by "alg", if any. Throws key_error naming `source` otherwise.
+inline std::optional<algorithm> check_jwk_metadata(const nlohmann::json& jwk, key_type type,
+                                                   std::string_view source) {
+  if (auto kid = jwk.find("kid"); kid != jwk.end() && !kid->is_string())
+    throw_key_error(source, "JWK member \"kid\" must be a string");
+  auto alg = jwk.find("alg");
+  if (alg == jwk.end()) return std::nullopt;
+  if (!alg->is_string()) throw_key_error(source, "JWK member \"alg\" must be a string");
+  auto a = parse_algorithm(alg->get_ref<const std::string&>());
+  if (!a || required_key_type(*a) != type)
+    throw_key_error(source, "JWK \"alg\" " + detail::strict_json_builder::printable(alg->get<std::string>()) +
+                                " is not a supported algorithm for a " + std::string(to_string(type)) +
+                                " key");
+  return a;
+}
+
 /// Applies the JWK's "kid" and "alg" members to a key state (after validation of the key itself).
 inline void apply_jwk_metadata(key_state& s, const nlohmann::json& jwk, std::string_view source) {
-  if (auto kid = jwk.find("kid"); kid != jwk.end()) {
-    if (!kid->is_string()) throw_key_error(source, "JWK member \"kid\" must be a string");
-    s.jwk_kid = kid->get<std::string>();
-  }
-  if (auto alg = jwk.find("alg"); alg != jwk.end()) {
-    if (!alg->is_string()) throw_key_error(source, "JWK member \"alg\" must be a string");
-    auto a = parse_algorithm(alg->get_ref<const std::string&>());
-    if (!a || required_key_type(*a) != s.type)
-      throw_key_error(source, "JWK \"alg\" " + detail::strict_json_builder::printable(alg->get<std::string>()) +
-                                  " is not a supported algorithm for a " + std::string(to_string(s.type)) + " key");
-    s.pinned_alg = a;
-  }
+  s.pinned_alg = check_jwk_metadata(jwk, s.type, source);
+  if (auto kid = jwk.find("kid"); kid != jwk.end()) s.jwk_kid = kid->get<std::string>();
 }
 
 inline nlohmann::json parse_jwk_text(std::string_view text, std::string_view source) {
@@ -363,6 +445,9 @@ inline nlohmann::json parse_jwk_text(std::string_view text, std::string_view sou
 }
 
 inline std::string read_key_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw key_error(path.string() + ": is a directory, not a key file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw key_error(path.string() + ": cannot open file: " + std::strerror(errno));
   std::string data;
@@ -408,7 +493,7 @@ inline int passphrase_callback(char* buf, int size, int /*rwflag*/, void* u) {
     st->too_long = true;
     return -1;
   }
-  std::memcpy(buf, p.data(), p.size());
+  if (!p.empty()) std::memcpy(buf, p.data(), p.size());  // an empty string_view may hold a null data()
   return static_cast<int>(p.size());
 }
 
@@ -467,7 +552,7 @@ class public_key {
   }
 
   [[nodiscard]] key_type type() const noexcept { return s_->type; }
-  /// Key size in bits (the modulus for RSA; 256 for P-256; 253 for Ed25519 as OpenSSL reports it).
+  /// Key size in bits as OpenSSL reports it: the modulus for RSA, 256 for P-256 and for Ed25519.
   [[nodiscard]] int bits() const noexcept { return s_->bits; }
   /// The key id the Python library sends: lowercase hex SHA-256 of the SPKI PEM text.
   [[nodiscard]] const std::string& kid() const noexcept { return s_->kid; }
@@ -505,6 +590,8 @@ class public_key {
   }
   /// The underlying OpenSSL key, for advanced use. Do not modify it.
   [[nodiscard]] EVP_PKEY* native_handle() const noexcept { return s_->pkey.get(); }
+  /// A process-unique id of this loaded key (copies share it); keys prepared contexts in caches.
+  [[nodiscard]] std::uint64_t id() const noexcept { return s_->id; }
 
   /// Two keys are equal when they hold the same public key material.
   friend bool operator==(const public_key& a, const public_key& b) noexcept {
@@ -527,7 +614,12 @@ class public_key {
       return from_jwk(j, source);
     }
     if (detail::openssh::is_public_line(t)) {
-      auto pkey = detail::openssh::parse_public_line(t);
+      detail::pkey_ptr pkey;
+      try {
+        pkey = detail::openssh::parse_public_line(t);
+      } catch (const key_error& e) {
+        detail::throw_key_error(source, e.what());
+      }
       return public_key(detail::make_key_state(std::move(pkey), source));
     }
     if (detail::contains(t, "PRIVATE KEY-----"))
@@ -562,10 +654,14 @@ class private_key {
     return k;
   }
 
-  /// Makes a private key from a JWK object with private members.
+  /// Makes a private key from a JWK object with private members. Its "alg", when present, must be one
+  /// this key type can sign with, and its "kid" a string (neither is kept).
   static private_key from_jwk(const nlohmann::json& jwk, std::string_view source = "JWK") {
     auto pkey = detail::pkey_from_jwk(jwk, true, source);
-    return from_pkey(std::move(pkey), source);
+    auto key = from_pkey(std::move(pkey), source);
+    // The public half carries the JWK's kid and "alg" pin, and signing follows the pin.
+    key.pub_ = public_key::from_jwk(jwk, source);
+    return key;
   }
 
   /// Generates a new key from the OS CSPRNG. `rsa_bits` (2048, 3072 or 4096) applies to RSA only.
@@ -596,7 +692,8 @@ class private_key {
   [[nodiscard]] key_type type() const noexcept { return pub_.type(); }
   [[nodiscard]] int bits() const noexcept { return pub_.bits(); }
   [[nodiscard]] const std::string& kid() const noexcept { return pub_.kid(); }
-  [[nodiscard]] algorithm default_algorithm() const noexcept { return ajwt::default_algorithm(pub_.type()); }
+  /// The algorithm tokens are signed with by default (the JWK's "alg" when the key came from one).
+  [[nodiscard]] algorithm default_algorithm() const noexcept { return pub_.default_algorithm(); }
   /// True when this key can sign with `a` (the key type fits).
   [[nodiscard]] bool allows(algorithm a) const noexcept { return required_key_type(a) == pub_.type(); }
 
@@ -663,6 +760,8 @@ class private_key {
 
   /// The underlying OpenSSL key, for advanced use. Do not modify it.
   [[nodiscard]] EVP_PKEY* native_handle() const noexcept { return pkey_.get(); }
+  /// A process-unique id of this loaded key (copies share it); keys prepared contexts in caches.
+  [[nodiscard]] std::uint64_t id() const noexcept { return id_; }
 
  private:
   private_key(std::shared_ptr<EVP_PKEY> pkey, public_key pub) : pkey_(std::move(pkey)), pub_(std::move(pub)) {}
@@ -700,11 +799,14 @@ class private_key {
 
   std::shared_ptr<EVP_PKEY> pkey_;
   public_key pub_;
+  std::uint64_t id_ = detail::next_key_id();
 };
 
 /// Parses a JWKS document ({"keys": [...]}) into public keys. Keys of unsupported types, curves or
 /// uses are skipped (a JWKS may legitimately hold keys for other purposes); each skip is described in
-/// `skipped` when given. A malformed document, or a malformed key of a supported type, throws key_error.
+/// `skipped` when given. A malformed document (not an object, no "keys" array, more than max_jwks_keys
+/// keys, an entry that is not an object or whose "kty", "crv" or "use" is not a string), or a malformed
+/// key of a supported type, throws key_error.
 inline std::vector<public_key> load_jwks(std::string_view text, std::vector<std::string>* skipped = nullptr,
                                          std::string_view source = "JWKS") {
   if (text.size() > max_key_text_bytes) detail::throw_key_error(source, "JWKS document is too large");
@@ -722,15 +824,23 @@ inline std::vector<public_key> load_jwks(std::string_view text, std::vector<std:
     const auto& jwk = (*keys)[i];
     const std::string where = std::string(source) + " key #" + std::to_string(i);
     if (!jwk.is_object()) detail::throw_key_error(where, "a JWK must be a JSON object");
-    const auto kty = jwk.value("kty", std::string());
-    const auto crv = jwk.value("crv", std::string());
+    // kty is required (RFC 7517 section 4.1); crv and use, when present, are strings. A member of the
+    // wrong type makes the document malformed rather than the key merely unsupported.
+    for (const char* member : {"kty", "crv", "use"}) {
+      auto it = jwk.find(member);
+      if (it == jwk.end() ? std::string_view(member) == "kty" : !it->is_string())
+        detail::throw_key_error(where, std::string("JWK member \"") + member + "\" must be a string");
+    }
+    const auto& kty = jwk["kty"].get_ref<const std::string&>();
+    const auto crv = jwk.contains("crv") ? jwk["crv"].get<std::string>() : std::string();
     std::string skip;
     if (kty != "RSA" && kty != "EC" && kty != "OKP") {
       skip = "key type \"" + detail::strict_json_builder::printable(kty) + "\" is not supported";
     } else if ((kty == "EC" && crv != "P-256") || (kty == "OKP" && crv != "Ed25519")) {
       skip = "curve \"" + detail::strict_json_builder::printable(crv) + "\" is not supported";
     } else if (auto use = jwk.find("use"); use != jwk.end() && *use != "sig") {
-      skip = "\"use\" is not \"sig\"";
+      skip = "\"use\" is \"" + detail::strict_json_builder::printable(use->get<std::string>()) +
+             "\", not \"sig\"";
     }
     if (!skip.empty()) {
       if (skipped) skipped->push_back(where + ": " + skip);

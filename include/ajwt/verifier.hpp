@@ -172,15 +172,21 @@ class verifier {
     while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
     if (!detail::iequals(scheme, opt_.scheme))
       return finish(failure{reason::wrong_scheme, "scheme is not " + opt_.scheme}, {}, {});
-    if (token.empty() || token.find_first_of(" \t") != std::string_view::npos)
+    // (A plain scan: find_first_of would call memchr once per character of the token.)
+    bool blank_inside = false;
+    for (char c : token) blank_inside |= (c == ' ' || c == '\t');
+    if (token.empty() || blank_inside)
       return finish(failure{reason::malformed_header, "expected exactly one token after the scheme"}, {}, {});
     return verify_token_impl(token, request);
   }
 
   result_type verify_token_impl(std::string_view token, const http_request* request) const noexcept {
-    std::string_view username, kid;
+    // The observer gets the claimed username and kid even on rejection; they are copied out of the
+    // decoded token (which dies inside verify_impl) only when an observer is set.
+    std::string username, kid;
     try {
-      return finish(verify_impl(token, request, username, kid), username, kid);
+      auto r = verify_impl(token, request, username, kid);  // first: it fills username and kid
+      return finish(std::move(r), username, kid);
     } catch (const std::exception& e) {
       return finish(failure{reason::malformed_token, std::string("internal error: ") + e.what()}, username, kid);
     } catch (...) {
@@ -207,13 +213,13 @@ class verifier {
     return r;
   }
 
-  result_type verify_impl(std::string_view token, const http_request* request, std::string_view& username_out,
-                          std::string_view& kid_out) const {
+  result_type verify_impl(std::string_view token, const http_request* request, std::string& username_out,
+                          std::string& kid_out) const {
     // 1. Size and strict decoding (segments, base64url, JSON, header rules, alg name).
     auto decoded = jws::decode(token, opt_.max_token_bytes);
     if (!decoded) return decoded.error();
     const jws::unverified& d = *decoded;
-    kid_out = d.kid;
+    if (opt_.observer) kid_out = d.kid;
     if (!opt_.algorithms.contains(d.alg))
       return failure{reason::unsupported_algorithm,
                      "algorithm " + std::string(to_string(d.alg)) + " is not enabled on this verifier"};
@@ -234,7 +240,7 @@ class verifier {
     if (username.size() > opt_.max_username_bytes)
       return failure{reason::invalid_claim, "claim \"username\" is longer than " +
                                                 std::to_string(opt_.max_username_bytes) + " bytes"};
-    username_out = username;
+    if (opt_.observer) username_out = username;
     std::shared_ptr<const user_keys<user_type>> entry;
     try {
       entry = keys_.find(username, d.kid);
@@ -275,7 +281,11 @@ class verifier {
     const std::int64_t time = tit->get<std::int64_t>();
     if (time < now - opt_.tolerance || time > now + opt_.tolerance)
       return failure{reason::time_out_of_window, "time " + std::to_string(time) + " is " +
-                                                     std::to_string(time < now ? now - time : time - now) +
+                                                     // unsigned: the distance may not fit in int64
+                                                     std::to_string(time < now ? static_cast<std::uint64_t>(now) -
+                                                                                     static_cast<std::uint64_t>(time)
+                                                                               : static_cast<std::uint64_t>(time) -
+                                                                                     static_cast<std::uint64_t>(now)) +
                                                      " s from the server clock (tolerance " +
                                                      std::to_string(opt_.tolerance) + " s)"};
     auto nit = claims.find("nonce");
@@ -385,7 +395,7 @@ class verifier {
     return "claim \"aud\" names none of this verifier's audiences";
   }
 
-  KeyRepository keys_;
+  mutable KeyRepository keys_;  // find() may update caches (e.g. a JWKS URL repository)
   mutable NonceStore nonces_;
   Clock clock_;
   verifier_options opt_;

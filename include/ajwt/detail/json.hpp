@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: ISC
 // Strict JSON parsing for untrusted input: duplicate member names and deep nesting are errors, as is
-// anything after the value. Invalid UTF-8 is rejected by nlohmann's lexer. Internal: ajwt::detail.
+// anything after the value (a NUL byte included). Invalid UTF-8 is rejected by nlohmann's lexer.
+// Internal: ajwt::detail.
 #ifndef AJWT_DETAIL_JSON_HPP
 #define AJWT_DETAIL_JSON_HPP
 
@@ -52,11 +53,13 @@ class strict_json_builder final : public nlohmann::json_sax<nlohmann::json> {
 
   [[nodiscard]] const std::string& error() const noexcept { return error_; }
 
-  /// A string made safe for a log line: control characters and non-ASCII escaped, at most 64 bytes.
-  static std::string printable(std::string_view s) {
+  /// A string made safe for a log line: quotes, backslashes, control characters and non-ASCII bytes
+  /// escaped as \xHH (so the result is printable ASCII, hence valid UTF-8); at most `max` input bytes
+  /// are shown, then "...".
+  static std::string printable(std::string_view s, std::size_t max = 64) {
     std::string out;
     static constexpr char hex[] = "0123456789abcdef";
-    for (unsigned char c : s.substr(0, 64)) {
+    for (unsigned char c : s.substr(0, max)) {
       if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
         out += static_cast<char>(c);
       } else {
@@ -65,15 +68,16 @@ class strict_json_builder final : public nlohmann::json_sax<nlohmann::json> {
         out += hex[c & 15];
       }
     }
-    if (s.size() > 64) out += "...";
+    if (s.size() > max) out += "...";
     return out;
   }
 
  private:
   static std::string shorten(std::string_view what) {
-    // nlohmann's messages start with "[json.exception.parse_error.101] "; keep the useful part.
+    // nlohmann's messages start with "[json.exception.parse_error.101] "; keep the useful part. They
+    // quote the input read so far verbatim (invalid UTF-8 included), so escape it like any input.
     const auto pos = what.find("] ");
-    return std::string(pos == std::string_view::npos ? what : what.substr(pos + 2)).substr(0, 160);
+    return printable(pos == std::string_view::npos ? what : what.substr(pos + 2), 160);
   }
   bool fail(std::string msg) {
     if (error_.empty()) error_ = std::move(msg);
@@ -123,12 +127,18 @@ class strict_json_builder final : public nlohmann::json_sax<nlohmann::json> {
 inline bool parse_json_strict(std::string_view text, nlohmann::json& out, std::string& error,
                               std::size_t max_depth = default_json_max_depth) {
   out = nullptr;
+  // nlohmann's lexer takes a NUL byte for the end of input, so "{}\0anything" would parse as "{}". A NUL
+  // is never valid in JSON text (in a string it must be escaped), so refuse it before parsing.
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    error = "invalid JSON at byte " + std::to_string(nul + 1) + ": NUL byte";
+    return false;
+  }
   strict_json_builder sax(out, max_depth);
   bool ok = false;
   try {
     ok = nlohmann::json::sax_parse(text.begin(), text.end(), &sax, nlohmann::json::input_format_t::json, true);
   } catch (const nlohmann::json::exception& e) {
-    error = std::string("invalid JSON: ") + e.what();
+    error = "invalid JSON: " + strict_json_builder::printable(e.what(), 160);
     return false;
   }
   if (!ok) {

@@ -96,15 +96,20 @@ class memory_nonce_store {
 
   struct shard {
     mutable std::mutex mu;
-    std::vector<second_table> ring;  // sized 2 * tolerance + 1 (grown if a larger tolerance appears)
-    std::int64_t now = INT64_MIN;
-    std::int64_t tolerance = 0;
+    // Sized 2 * tolerance + 3: the window's 2 * tolerance + 1 seconds plus two seconds of slack, so a
+    // verifier thread whose clock reading lags the others by a second or two never sees its second's
+    // table recycled between its time check and its record call.
+    std::vector<second_table> ring;
+    std::int64_t now = INT64_MIN;  // the latest clock reading seen
+    std::int64_t tolerance = 0;    // the largest tolerance seen
 
     bool insert(detail::hash128 h, std::int64_t time, std::int64_t clock_now, std::int64_t tol) {
       if (tol < 0) tol = 0;
-      if (ring.size() < static_cast<std::size_t>(2 * tol + 1)) resize(static_cast<std::size_t>(2 * tol + 1));
-      if (clock_now > now) now = clock_now;
       if (tol > tolerance) tolerance = tol;
+      // A clock stepping far backwards (beyond the window) restarts the notion of "now"; otherwise
+      // keep the maximum, so threads with slightly older readings cannot shrink the window.
+      if (clock_now > now || clock_now < now - 2 * tolerance - 2) now = clock_now;
+      if (ring.size() < static_cast<std::size_t>(2 * tolerance + 3)) resize(static_cast<std::size_t>(2 * tolerance + 3));
       auto& table = ring[static_cast<std::size_t>(((time % static_cast<std::int64_t>(ring.size())) +
                                                    static_cast<std::int64_t>(ring.size())) %
                                                   static_cast<std::int64_t>(ring.size()))];
@@ -123,7 +128,8 @@ class memory_nonce_store {
       old.swap(ring);
       ring.resize(n);
       for (auto& t : old) {
-        if (t.time == INT64_MIN) continue;
+        // Only live seconds move to the new ring; a stale one could otherwise land on a live slot.
+        if (t.time == INT64_MIN || t.time < now - tolerance || t.time > now + tolerance) continue;
         auto& dst = ring[static_cast<std::size_t>(((t.time % static_cast<std::int64_t>(n)) +
                                                    static_cast<std::int64_t>(n)) %
                                                   static_cast<std::int64_t>(n))];

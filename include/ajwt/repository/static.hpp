@@ -69,6 +69,7 @@ class static_key_repository {
   /// Removes the key of `username` that matches `kid` (fingerprint, thumbprint or JWK kid).
   /// Returns whether a key was removed.
   bool remove_key(const std::string& username, std::string_view kid) {
+    if (!find(username, kid)) return false;  // never create an entry for an unknown user
     bool removed = false;
     update(username, [&](entry& e) {
       const auto before = e.keys.size();

@@ -1,0 +1,639 @@
+// SPDX-License-Identifier: ISC
+// The Redis nonce store, shared by server replicas. Optional: needs hiredis (0.14 or 1.x) and POSIX;
+// link the CMake target ajwt::redis. docs/redis.md covers configuration, key layout, sizing, Redis
+// Cluster and the failure behaviour.
+#ifndef AJWT_NONCE_REDIS_HPP
+#define AJWT_NONCE_REDIS_HPP
+
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): pthread_sigmask, sigtimedwait are POSIX, not <csignal>
+#include <sys/time.h>
+#include <sys/un.h>
+
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <ctime>
+#include <initializer_list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "../error.hpp"
+#include "../nonce_store.hpp"
+
+namespace ajwt {
+
+/// Where a Redis server is and how to log in, parsed from a URL:
+///   redis://[[user]:password@]host[:port][/db]   TCP; IPv6 hosts in brackets; port 6379 and db 0 by default
+///   unix:///absolute/path/to/socket[?db=N]       a unix-domain socket
+/// Userinfo and path are percent-decoded ("%40" for '@' in a password); anything else is a config_error.
+struct redis_url {
+  std::string host;         ///< TCP host (brackets of an IPv6 literal removed); empty for a unix socket
+  int port = 6379;          ///< TCP port
+  std::string socket_path;  ///< unix socket path; empty for TCP
+  std::string username;     ///< ACL user for AUTH; empty means the default user
+  std::string password;     ///< AUTH password; empty means no AUTH
+  int db = 0;               ///< database number, sent with SELECT when not 0
+
+  /// Parses `url` strictly; throws config_error naming the problem (never quoting a password).
+  static redis_url parse(std::string_view url);
+
+  /// "host:port/db" or "unix:/path/db": where the server is, without credentials (for messages).
+  [[nodiscard]] std::string describe() const {
+    std::string s = socket_path.empty() ? (host.find(':') != std::string::npos ? "[" + host + "]" : host) +
+                                              ":" + std::to_string(port)
+                                        : "unix:" + socket_path;
+    if (db != 0) s += "/" + std::to_string(db);
+    return s;
+  }
+};
+
+/// Options of a redis_nonce_store. Every timeout must be positive: none of them can be "forever".
+struct redis_nonce_store_options {
+  /// The server; see redis_url for the syntax.
+  std::string url = "redis://127.0.0.1:6379";
+  /// Prepended to every key (binary-safe; may be empty). Keys are prefix + user + ':' + time + ':' + nonce.
+  std::string prefix = "ajwt:nonce:";
+  /// Connections kept open; each is used by one thread at a time (1 to 1024).
+  std::size_t pool_size = 4;
+  /// Longest wait to open a connection (TCP or unix connect; not DNS resolution, which hiredis does
+  /// blocking).
+  std::chrono::milliseconds connect_timeout{200};
+  /// Longest wait for each read or write of a command (the login commands once, then SET).
+  std::chrono::milliseconds command_timeout{200};
+  /// Longest wait for a free connection when all pool_size are in use.
+  std::chrono::milliseconds pool_wait_timeout{200};
+  /// AUTH credentials kept out of the URL (then the URL must carry none). A username needs a password.
+  std::string username;
+  std::string password;
+  /// Sent with CLIENT SETNAME so operators can find these connections in CLIENT LIST; empty: not sent.
+  /// Printable ASCII without spaces.
+  std::string client_name = "ajwt-nonce-store";
+  /// Added to the key TTL of 2 x tolerance + 1 s: the largest clock difference between replicas beyond
+  /// what that TTL covers (see docs/redis.md, "Why the TTL is 2 x tolerance + 1").
+  std::chrono::seconds extra_ttl{0};
+};
+
+namespace detail {
+
+/// Blocks SIGPIPE on the calling thread while alive and swallows one raised meanwhile: hiredis writes
+/// with write(2)/send(2) without MSG_NOSIGNAL, and writing to a socket the server has closed must not
+/// kill the process. A SIGPIPE that was already pending when the guard was made is left alone.
+class sigpipe_guard {
+ public:
+  sigpipe_guard() noexcept {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    active_ = pthread_sigmask(SIG_BLOCK, &pipe_, &old_) == 0;
+    sigset_t pending;
+    sigemptyset(&pending);
+    was_pending_ = active_ && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+  }
+  ~sigpipe_guard() {
+    if (!active_) return;
+    const int saved_errno = errno;
+    sigset_t pending;
+    sigemptyset(&pending);
+    if (!was_pending_ && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
+      const timespec zero{0, 0};
+      while (sigtimedwait(&pipe_, nullptr, &zero) == -1 && errno == EINTR) {
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    errno = saved_errno;
+  }
+  sigpipe_guard(const sigpipe_guard&) = delete;
+  sigpipe_guard& operator=(const sigpipe_guard&) = delete;
+
+ private:
+  sigset_t pipe_{};
+  sigset_t old_{};
+  bool active_ = false;
+  bool was_pending_ = false;
+};
+
+/// Appends `s` with '%' and ':' percent-escaped, so the escaped text never holds ':' and the key
+/// layout user ':' time ':' nonce splits back into exactly one (user, time, nonce).
+inline void append_redis_key_part(std::string& out, std::string_view s) {
+  for (const char c : s) {
+    if (c == '%') {
+      out += "%25";
+    } else if (c == ':') {
+      out += "%3A";
+    } else {
+      out += c;
+    }
+  }
+}
+
+/// `url` with any userinfo replaced by "***" and unprintable bytes by '?', for error messages.
+inline std::string redact_redis_url(std::string_view url) {
+  std::string s(url);
+  const auto scheme_end = s.find("://");
+  if (scheme_end != std::string::npos) {
+    const auto start = scheme_end + 3;
+    auto end = s.find_first_of("/?#", start);
+    if (end == std::string::npos) end = s.size();
+    const auto at = s.rfind('@', end - 1);
+    if (at != std::string::npos && at >= start) s.replace(start, at - start, "***");
+  }
+  for (char& c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
+  return s;
+}
+
+inline bool is_digits(std::string_view s) noexcept {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/// Parses decimal digits into [lo, hi]; false when not digits or out of range.
+inline bool parse_bounded_int(std::string_view s, long lo, long hi, int& out) noexcept {
+  if (!is_digits(s) || s.size() > 10) return false;
+  long v = 0;
+  for (const char c : s) v = v * 10 + (c - '0');
+  if (v < lo || v > hi) return false;
+  out = static_cast<int>(v);
+  return true;
+}
+
+/// Percent-decodes `s` into `out`; false on a '%' not followed by two hex digits.
+inline bool percent_decode(std::string_view s, std::string& out) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  out.clear();
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    if (i + 2 >= s.size()) return false;
+    const int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
+    if (hi < 0 || lo < 0) return false;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return true;
+}
+
+}  // namespace detail
+
+inline redis_url redis_url::parse(std::string_view url) {
+  auto fail = [&](const std::string& what) {
+    return config_error("ajwt: bad Redis URL \"" + detail::redact_redis_url(url) + "\": " + what);
+  };
+  const char* const forms =
+      "expected redis://[[user]:password@]host[:port][/db] or unix:///path/to/socket[?db=N]";
+  for (const char c : url)
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f)
+      throw fail("it contains a space, a control character or a non-ASCII byte (percent-encode them)");
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) throw fail(std::string("no scheme; ") + forms);
+  std::string scheme(url.substr(0, scheme_end));
+  for (char& c : scheme)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  if (scheme == "rediss")
+    throw fail(
+        "TLS (rediss://) is not supported: put a TLS proxy (e.g. stunnel) next to the server, or use a "
+        "unix socket");
+  if (scheme != "redis" && scheme != "unix") throw fail("unsupported scheme \"" + scheme + "\"; " + forms);
+  if (url.find('#') != std::string_view::npos)
+    throw fail("a fragment (#) is not allowed (percent-encode '#' as %23)");
+
+  const std::string_view rest = url.substr(scheme_end + 3);
+  const auto authority_end = std::min(rest.find_first_of("/?"), rest.size());
+  const std::string_view authority = rest.substr(0, authority_end);
+  std::string_view path = rest.substr(authority_end);
+  std::string_view query;
+  if (const auto q = path.find('?'); q != std::string_view::npos) {
+    query = path.substr(q + 1);
+    path = path.substr(0, q);
+  }
+
+  redis_url out;
+  auto parse_db = [&](std::string_view digits) {
+    if (!detail::parse_bounded_int(digits, 0, 2147483647L, out.db))
+      throw fail("the database number \"" + std::string(digits) + "\" is not a non-negative integer");
+  };
+
+  if (scheme == "unix") {
+    if (!authority.empty())
+      throw fail("a unix:// URL has no host or credentials: write unix:///absolute/path (three slashes)");
+    if (path.size() < 2 || path.front() != '/')
+      throw fail("the socket path must be absolute, e.g. unix:///run/redis.sock");
+    if (!detail::percent_decode(path, out.socket_path)) throw fail("bad percent-escape in the socket path");
+    if (out.socket_path.find('\0') != std::string::npos) throw fail("the socket path contains a NUL byte");
+    if (out.socket_path.size() >= sizeof(sockaddr_un{}.sun_path))
+      throw fail("the socket path is longer than " + std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) +
+                 " bytes");
+    bool have_db = false;
+    while (!query.empty()) {
+      const auto amp = std::min(query.find('&'), query.size());
+      const std::string_view param = query.substr(0, amp);
+      query = amp < query.size() ? query.substr(amp + 1) : std::string_view();
+      if (param.substr(0, 3) != "db=")
+        throw fail("unknown query parameter \"" + std::string(param) + "\" (only db=N)");
+      if (have_db) throw fail("db= is given twice");
+      have_db = true;
+      parse_db(param.substr(3));
+    }
+    out.port = 0;
+    return out;
+  }
+
+  if (url.find('?') != std::string_view::npos)
+    throw fail(
+        "query parameters are not supported in redis:// URLs (the database number goes in the path: /N)");
+  std::string_view hostport = authority;
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    const std::string_view userinfo = authority.substr(0, at);
+    hostport = authority.substr(at + 1);
+    if (userinfo.find('@') != std::string_view::npos)
+      throw fail("more than one '@': percent-encode '@' in the user name or password as %40");
+    const auto colon = userinfo.find(':');
+    if (colon == std::string_view::npos)
+      throw fail("a user name without a password: write user:password@, or :password@ for a password alone");
+    if (!detail::percent_decode(userinfo.substr(0, colon), out.username) ||
+        !detail::percent_decode(userinfo.substr(colon + 1), out.password))
+      throw fail("bad percent-escape in the user name or password");
+    if (out.password.empty()) throw fail("the password is empty");
+  }
+  std::string_view port;
+  if (!hostport.empty() && hostport.front() == '[') {
+    const auto close = hostport.find(']');
+    if (close == std::string_view::npos) throw fail("an IPv6 address lacks its closing ']'");
+    const std::string_view ip = hostport.substr(1, close - 1);
+    if (ip.empty() || ip.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos)
+      throw fail("\"" + std::string(ip) + "\" is not an IPv6 address");
+    out.host = std::string(ip);
+    const std::string_view after = hostport.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') throw fail("unexpected text after the IPv6 address");
+      port = after.substr(1);
+      if (port.empty()) throw fail("the port after ':' is empty");
+    }
+  } else {
+    const auto colon = hostport.find(':');
+    out.host = std::string(hostport.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      port = hostport.substr(colon + 1);
+      if (port.find(':') != std::string_view::npos)
+        throw fail("more than one ':' after the host (IPv6 addresses go in brackets)");
+      if (port.empty()) throw fail("the port after ':' is empty");
+    }
+    if (out.host.empty()) throw fail("no host");
+    if (out.host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") !=
+        std::string::npos)
+      throw fail("the host \"" + out.host + "\" holds a character not allowed in a host name");
+  }
+  if (!port.empty() && !detail::parse_bounded_int(port, 1, 65535, out.port))
+    throw fail("the port \"" + std::string(port) + "\" is not a number from 1 to 65535");
+  if (path.size() > 1) {
+    if (path.find('/', 1) != std::string_view::npos) throw fail("the path must be /N, a database number");
+    parse_db(path.substr(1));
+  }
+  return out;
+}
+
+/// A nonce store in Redis, so every replica of a server sees every nonce: a token replayed to another
+/// replica is rejected there too. The one atomic operation is
+///     SET <prefix><user>:<time>:<nonce> 1 NX EX <2 x tolerance + 1 + extra_ttl>
+/// (OK: fresh; nil: replayed; anything else: unavailable), sent binary-safe (argv form), with ':' and
+/// '%' in the username and nonce percent-escaped so that no two records share a key.
+///
+/// Connections: a pool of up to pool_size, opened lazily (construction never needs Redis up), each
+/// lent to one thread per call under a mutex and condition variable. Why a pool and not one connection
+/// per thread: a server may run hundreds of request threads, and Redis then holds pool_size
+/// connections per process instead of one per thread; a SET takes tens of microseconds, so a few
+/// connections serve many threads. An idle connection the server has closed is noticed before use (a
+/// zero-timeout poll) and reopened; a connection that failed or got an error reply is dropped and
+/// reopened on next use.
+///
+/// Failure: when Redis cannot be reached, times out or answers an error, record() returns
+/// nonce_status::unavailable (the verifier fails closed with nonce_store_unavailable) and last_error()
+/// says why. Every wait is bounded: pool_wait_timeout for a free connection, connect_timeout to open
+/// one, command_timeout for each socket read or write (logging in and the SET normally need one read
+/// each), so with the defaults a call ends within about 800 ms; only DNS resolution is unbounded (hiredis
+/// resolves blocking). Thread-safe; copies share one pool. POSIX only.
+class redis_nonce_store {
+ public:
+  /// Checks the options (throws config_error naming the problem); does not connect.
+  explicit redis_nonce_store(redis_nonce_store_options options = {})
+      : s_(std::make_shared<state>(std::move(options))) {}
+
+  /// A store for `url` with every other option at its default.
+  explicit redis_nonce_store(std::string url) : redis_nonce_store(with_url(std::move(url))) {}
+
+  /// Records (username, time, nonce) if new: one SET NX EX. Never throws; thread-safe.
+  nonce_status record(const nonce_record& r) noexcept {
+    try {
+      const std::string key = key_for(r.username, r.time, r.nonce);
+      const std::int64_t tolerance = std::clamp<std::int64_t>(r.tolerance, 0, 1000000000);
+      const std::string ttl = std::to_string(2 * tolerance + 1 + s_->opt.extra_ttl.count());
+      const char* argv[] = {"SET", key.data(), "1", "NX", "EX", ttl.data()};
+      const std::size_t lens[] = {3, key.size(), 1, 2, 2, ttl.size()};
+      lease l(*s_);
+      if (!l.acquire()) return nonce_status::unavailable;
+      reply_ptr reply = l.command(6, argv, lens, "SET");
+      if (!reply) return nonce_status::unavailable;
+      if (reply->type == REDIS_REPLY_STATUS && reply_text(*reply) == "OK") return nonce_status::fresh;
+      if (reply->type == REDIS_REPLY_NIL) return nonce_status::replayed;
+      l.discard("SET answered " + describe_reply(*reply));
+      return nonce_status::unavailable;
+    } catch (...) {
+      return nonce_status::unavailable;  // allocation failure: fail closed
+    }
+  }
+
+  /// True when Redis answers PING with PONG (connecting, and logging in, if needed). Never throws.
+  [[nodiscard]] bool ping() noexcept {
+    try {
+      const char* argv[] = {"PING"};
+      const std::size_t lens[] = {4};
+      lease l(*s_);
+      if (!l.acquire()) return false;
+      reply_ptr reply = l.command(1, argv, lens, "PING");
+      if (!reply) return false;
+      if (reply->type == REDIS_REPLY_STATUS && reply_text(*reply) == "PONG") return true;
+      l.discard("PING answered " + describe_reply(*reply));
+      return false;
+    } catch (...) {
+      return false;
+    }
+  }
+
+  /// Why the latest failed call failed (which server, which step, the error), or "" when none has
+  /// failed. Never holds a password. Shared by copies.
+  [[nodiscard]] std::string last_error() const {
+    std::lock_guard<std::mutex> lock(s_->mu);
+    return s_->last_error;
+  }
+
+  /// The Redis key of a record: prefix + escaped username + ':' + time + ':' + escaped nonce.
+  [[nodiscard]] std::string key_for(std::string_view username, std::int64_t time,
+                                    std::string_view nonce) const {
+    std::string key;
+    key.reserve(s_->opt.prefix.size() + username.size() + nonce.size() + 24);
+    key += s_->opt.prefix;
+    detail::append_redis_key_part(key, username);
+    key += ':';
+    key += std::to_string(time);
+    key += ':';
+    detail::append_redis_key_part(key, nonce);
+    return key;
+  }
+
+  [[nodiscard]] const redis_nonce_store_options& options() const noexcept { return s_->opt; }
+  /// The parsed server address and credentials (after merging options.username/password).
+  [[nodiscard]] const redis_url& server() const noexcept { return s_->url; }
+
+ private:
+  struct context_deleter {
+    void operator()(redisContext* c) const noexcept { redisFree(c); }
+  };
+  using context_ptr = std::unique_ptr<redisContext, context_deleter>;
+  struct reply_deleter {
+    void operator()(redisReply* r) const noexcept { freeReplyObject(r); }
+  };
+  using reply_ptr = std::unique_ptr<redisReply, reply_deleter>;
+
+  static redis_nonce_store_options with_url(std::string url) {
+    redis_nonce_store_options o;
+    o.url = std::move(url);
+    return o;
+  }
+
+  static timeval to_timeval(std::chrono::milliseconds ms) noexcept {
+    timeval tv{};
+    tv.tv_sec = static_cast<decltype(tv.tv_sec)>(ms.count() / 1000);
+    tv.tv_usec = static_cast<decltype(tv.tv_usec)>((ms.count() % 1000) * 1000);
+    return tv;
+  }
+
+  static std::string_view reply_text(const redisReply& r) noexcept {
+    return r.str ? std::string_view(r.str, static_cast<std::size_t>(r.len)) : std::string_view();
+  }
+
+  static std::string describe_reply(const redisReply& r) {
+    std::string text(reply_text(r).substr(0, 200));
+    for (char& c : text)
+      if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
+    switch (r.type) {
+      case REDIS_REPLY_ERROR: return "error \"" + text + "\"";
+      case REDIS_REPLY_STATUS: return "status \"" + text + "\"";
+      case REDIS_REPLY_NIL: return "nil";
+      case REDIS_REPLY_STRING: return "string \"" + text + "\"";
+      case REDIS_REPLY_INTEGER: return "integer " + std::to_string(r.integer);
+      case REDIS_REPLY_ARRAY: return "an array";
+      default: return "reply type " + std::to_string(r.type);
+    }
+  }
+
+  static std::string context_error(const redisContext& c) {
+    return c.errstr[0] ? std::string(c.errstr) : "hiredis error " + std::to_string(c.err);
+  }
+
+  struct state {
+    redis_nonce_store_options opt;
+    redis_url url;
+    timeval connect_tv{};
+    timeval command_tv{};
+    mutable std::mutex mu;
+    std::condition_variable cv;
+    std::vector<context_ptr> idle;  // open connections nobody uses; at most pool_size with `leased`
+    std::size_t leased = 0;         // connections (or slots being connected) lent to calls
+    std::string last_error;
+
+    explicit state(redis_nonce_store_options o) : opt(std::move(o)) {
+      auto bad = [](const std::string& what) {
+        return config_error("ajwt: redis_nonce_store_options." + what);
+      };
+      url = redis_url::parse(opt.url);
+      if (!opt.password.empty()) {
+        if (!url.password.empty())
+          throw bad("password is set, but the URL carries a password too: give it once");
+        url.username = opt.username;
+        url.password = opt.password;
+      } else if (!opt.username.empty()) {
+        throw bad("username is set without options.password");
+      }
+      if (opt.pool_size < 1 || opt.pool_size > 1024) throw bad("pool_size must be from 1 to 1024");
+      const auto hour = std::chrono::milliseconds(3600 * 1000);
+      if (opt.connect_timeout.count() <= 0 || opt.connect_timeout > hour)
+        throw bad("connect_timeout must be positive (and at most an hour)");
+      if (opt.command_timeout.count() <= 0 || opt.command_timeout > hour)
+        throw bad("command_timeout must be positive (and at most an hour)");
+      if (opt.pool_wait_timeout.count() <= 0 || opt.pool_wait_timeout > hour)
+        throw bad("pool_wait_timeout must be positive (and at most an hour)");
+      if (opt.extra_ttl.count() < 0 || opt.extra_ttl.count() > 86400)
+        throw bad("extra_ttl must be from 0 to 86400 seconds");
+      for (const char c : opt.client_name)
+        if (c <= ' ' || c > '~') throw bad("client_name must be printable ASCII without spaces");
+      connect_tv = to_timeval(opt.connect_timeout);
+      command_tv = to_timeval(opt.command_timeout);
+      idle.reserve(opt.pool_size);
+    }
+
+    void note(std::string what) {
+      std::lock_guard<std::mutex> lock(mu);
+      last_error = std::move(what);
+    }
+
+    /// Opens and logs in a connection, or returns null (and notes why).
+    context_ptr connect() {
+      const std::string where = "redis " + url.describe();
+      detail::sigpipe_guard guard;
+      context_ptr c(url.socket_path.empty()
+                        ? redisConnectWithTimeout(url.host.c_str(), url.port, connect_tv)
+                        : redisConnectUnixWithTimeout(url.socket_path.c_str(), connect_tv));
+      if (!c) {
+        note(where + ": connect: out of memory");
+        return nullptr;
+      }
+      if (c->err) {
+        note(where + ": connect: " + context_error(*c));
+        return nullptr;
+      }
+      if (redisSetTimeout(c.get(), command_tv) != REDIS_OK) {
+        note(where + ": cannot set the command timeout: " + context_error(*c));
+        return nullptr;
+      }
+      // The login commands are pipelined: one round trip whatever their number.
+      const std::string db = std::to_string(url.db);
+      std::vector<const char*> names;  // of the queued commands, for messages
+      auto append = [&](const char* name, std::initializer_list<std::string_view> args) {
+        std::vector<const char*> argv;
+        std::vector<std::size_t> lens;
+        for (auto a : args) {
+          argv.push_back(a.data());
+          lens.push_back(a.size());
+        }
+        names.push_back(name);
+        return redisAppendCommandArgv(c.get(), static_cast<int>(argv.size()), argv.data(), lens.data()) ==
+               REDIS_OK;
+      };
+      bool ok = true;
+      if (!url.password.empty()) {
+        ok = url.username.empty() ? append("AUTH", {"AUTH", url.password})
+                                  : append("AUTH", {"AUTH", url.username, url.password});
+      }
+      if (ok && url.db != 0) ok = append("SELECT", {"SELECT", db});
+      if (ok && !opt.client_name.empty())
+        ok = append("CLIENT SETNAME", {"CLIENT", "SETNAME", opt.client_name});
+      if (!ok) {
+        note(where + ": cannot queue the login commands: " + context_error(*c));
+        return nullptr;
+      }
+      for (const char* name : names) {
+        void* raw = nullptr;
+        if (redisGetReply(c.get(), &raw) != REDIS_OK || !raw) {
+          note(where + ": " + name + ": " + context_error(*c));
+          return nullptr;
+        }
+        reply_ptr reply(static_cast<redisReply*>(raw));
+        if (reply->type != REDIS_REPLY_STATUS || reply_text(*reply) != "OK") {
+          note(where + ": " + name + " answered " + describe_reply(*reply));
+          return nullptr;
+        }
+      }
+      return c;
+    }
+  };
+
+  /// One connection lent to one call; given back (or dropped when broken) on destruction.
+  class lease {
+   public:
+    explicit lease(state& s) noexcept : s_(s) {}
+    lease(const lease&) = delete;
+    lease& operator=(const lease&) = delete;
+    ~lease() {
+      if (!slot_) return;
+      {
+        std::lock_guard<std::mutex> lock(s_.mu);
+        --s_.leased;
+        if (c_) {
+          s_.idle.push_back(std::move(c_));  // cannot throw: capacity pool_size is reserved
+        }
+      }
+      s_.cv.notify_one();
+    }
+
+    /// Takes an idle connection or opens one; false (with last_error set) when none is free within
+    /// pool_wait_timeout or opening fails.
+    bool acquire() {
+      {
+        std::unique_lock<std::mutex> lock(s_.mu);
+        const auto free_slot = [&] {
+          return !s_.idle.empty() || s_.leased + s_.idle.size() < s_.opt.pool_size;
+        };
+        if (!s_.cv.wait_for(lock, s_.opt.pool_wait_timeout, free_slot)) {
+          s_.last_error = "redis " + s_.url.describe() + ": no connection free within " +
+                          std::to_string(s_.opt.pool_wait_timeout.count()) + " ms (pool_size " +
+                          std::to_string(s_.opt.pool_size) + ")";
+          return false;
+        }
+        ++s_.leased;
+        slot_ = true;
+        if (!s_.idle.empty()) {
+          c_ = std::move(s_.idle.back());
+          s_.idle.pop_back();
+        }
+      }
+      // Nothing is outstanding on an idle connection, so anything readable means the server closed it
+      // (or reset it): reopen rather than fail this call.
+      if (c_) {
+        pollfd p{c_->fd, POLLIN, 0};
+        if (poll(&p, 1, 0) != 0) c_.reset();
+      }
+      if (!c_) c_ = s_.connect();
+      return c_ != nullptr;
+    }
+
+    /// Sends one command and reads its reply; on an I/O error drops the connection and returns null.
+    reply_ptr command(int argc, const char** argv, const std::size_t* lens, const char* name) {
+      void* raw = nullptr;
+      {
+        detail::sigpipe_guard guard;
+        raw = redisCommandArgv(c_.get(), argc, argv, lens);
+      }
+      if (!raw) {
+        discard(std::string(name) + ": " + context_error(*c_));
+        return nullptr;
+      }
+      return reply_ptr(static_cast<redisReply*>(raw));
+    }
+
+    /// Drops the connection (it is reopened on next use) and notes why.
+    void discard(const std::string& why) {
+      c_.reset();
+      s_.note("redis " + s_.url.describe() + ": " + why);
+    }
+
+   private:
+    state& s_;
+    context_ptr c_;
+    bool slot_ = false;
+  };
+
+  std::shared_ptr<state> s_;
+};
+
+static_assert(is_nonce_store<redis_nonce_store>::value,
+              "redis_nonce_store must satisfy the NonceStore contract");
+
+}  // namespace ajwt
+
+#endif  // AJWT_NONCE_REDIS_HPP
