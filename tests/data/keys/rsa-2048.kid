@@ -1,0 +1,1 @@
+2899c4a5baf7b452989dcec3b3a5dda6c4fd2849ee0fbffb65b12f32cd5af496

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: ISC
+// ajwt::detail::parse_json_strict: the one JSON parser for untrusted text (JWS headers, claims sets, JWKs,
+// JWKS documents). It refuses what would let two parsers read one document differently: duplicate member
+// names, trailing data, invalid UTF-8; and it bounds nesting depth.
+#include "ajwt/detail/json.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+#include <string_view>
+
+namespace {
+
+using nlohmann::json;
+
+/// Parses `text` and requires success.
+json parse_ok(std::string_view text, std::size_t max_depth = ajwt::detail::default_json_max_depth) {
+  json j;
+  std::string err;
+  INFO("input: " << ajwt::detail::strict_json_builder::printable(text));
+  const bool ok = ajwt::detail::parse_json_strict(text, j, err, max_depth);
+  INFO("error: " << err);
+  REQUIRE(ok);
+  CHECK(err.empty());
+  return j;
+}
+
+/// Parses `text`, requires failure and returns the error text.
+std::string parse_error(std::string_view text, std::size_t max_depth = ajwt::detail::default_json_max_depth) {
+  json j;
+  std::string err;
+  INFO("input: " << ajwt::detail::strict_json_builder::printable(text));
+  const bool ok = ajwt::detail::parse_json_strict(text, j, err, max_depth);
+  REQUIRE_FALSE(ok);
+  CHECK_FALSE(err.empty());
+  return err;
+}
+
+bool is_printable_ascii(std::string_view s) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c > 0x7e) return false;
+  return true;
+}
+
+std::string nested_arrays(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+std::string nested_objects(std::size_t depth) {
+  std::string s;
+  for (std::size_t i = 0; i < depth; ++i) s += "{\"k\":";
+  s += "1";
+  s += std::string(depth, '}');
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("strict JSON parses a well-formed document into the same value nlohmann parses", "[json]") {
+  const std::string text =
+      R"({"alg":"RS256","kid":"abc","n":[1,-2,3.5,true,false,null,"s"],"o":{"p":{"q":[]}},"e":{}})";
+  CHECK(parse_ok(text) == json::parse(text));
+}
+
+TEST_CASE("strict JSON accepts any JSON value at the top level", "[json]") {
+  CHECK(parse_ok("[1,2]") == json::array({1, 2}));
+  CHECK(parse_ok("\"text\"") == json("text"));
+  CHECK(parse_ok("null").is_null());
+  CHECK(parse_ok("42") == json(42));
+  CHECK(parse_ok(" \t\r\n{}\r\n\t ") == json::object());
+}
+
+TEST_CASE("strict JSON rejects a duplicate member name at the top level", "[json]") {
+  const auto err = parse_error(R"({"alg":"RS256","alg":"none"})");
+  CHECK(err == "duplicate member name \"alg\"");
+  // Even when both values are equal.
+  CHECK_THAT(parse_error(R"({"a":1,"a":1})"), Catch::Contains("duplicate member name \"a\""));
+}
+
+TEST_CASE("strict JSON rejects a duplicate member name at any depth", "[json]") {
+  CHECK_THAT(parse_error(R"({"a":{"b":1,"b":2}})"), Catch::Contains("\"b\""));
+  CHECK_THAT(parse_error(R"({"a":[{"x":1},{"c":1,"c":2}]})"), Catch::Contains("\"c\""));
+  CHECK_THAT(parse_error(R"([[[{"d":{"e":[{"f":0,"g":0,"f":0}]}}]]])"), Catch::Contains("\"f\""));
+  // A duplicate after a nested value of the same object.
+  CHECK_THAT(parse_error(R"({"h":{"i":{"j":1}},"k":2,"h":3})"), Catch::Contains("\"h\""));
+}
+
+TEST_CASE("strict JSON allows one name in different objects", "[json]") {
+  const auto j = parse_ok(R"({"a":{"a":1},"b":{"a":2},"c":[{"a":3},{"a":4}]})");
+  CHECK(j["a"]["a"] == 1);
+  CHECK(j["b"]["a"] == 2);
+  CHECK(j["c"][1]["a"] == 4);
+}
+
+TEST_CASE("strict JSON compares member names after unescaping", "[json]") {
+  // "\u0061" is "a": the two spellings name one member.
+  CHECK_THAT(parse_error(R"({"a":1,"\u0061":2})"), Catch::Contains("duplicate member name \"a\""));
+  CHECK_THAT(parse_error(R"({"\u00e9":1,"é":2})"), Catch::Contains("duplicate member name"));
+  CHECK_THAT(parse_error(R"({"":1,"":2})"), Catch::Contains("duplicate member name \"\""));
+}
+
+TEST_CASE("strict JSON escapes control characters and non-ASCII bytes of a duplicate name", "[json]") {
+  const auto err = parse_error("{\"a\\u0001\\n\xc3\xa9\":1,\"a\\u0001\\n\xc3\xa9\":2}");
+  CHECK(err == "duplicate member name \"a\\x01\\x0a\\xc3\\xa9\"");
+}
+
+TEST_CASE("strict JSON accepts nesting up to the default depth of 16 and rejects one more", "[json]") {
+  REQUIRE(ajwt::detail::default_json_max_depth == 16);
+  CHECK(parse_ok(nested_arrays(16)).is_array());
+  CHECK(parse_ok(nested_objects(16)).is_object());
+  CHECK(parse_error(nested_arrays(17)) == "JSON nested deeper than 16");
+  CHECK(parse_error(nested_objects(17)) == "JSON nested deeper than 16");
+  // Arrays and objects count alike.
+  CHECK(parse_error("[" + nested_objects(16) + "]") == "JSON nested deeper than 16");
+}
+
+TEST_CASE("strict JSON honours a custom depth limit", "[json]") {
+  CHECK(parse_ok("{}", 1) == json::object());
+  CHECK(parse_ok(R"({"a":1,"b":"x"})", 1).size() == 2);
+  CHECK(parse_error(R"({"a":[]})", 1) == "JSON nested deeper than 1");
+  CHECK(parse_ok("7", 0) == json(7));
+  CHECK(parse_error("[]", 0) == "JSON nested deeper than 0");
+}
+
+TEST_CASE("strict JSON rejects very deep nesting without exhausting the stack", "[json]") {
+  CHECK(parse_error(nested_arrays(1000000)) == "JSON nested deeper than 16");
+  CHECK(parse_error(std::string(1000000, '[')) == "JSON nested deeper than 16");
+}
+
+TEST_CASE("strict JSON rejects anything after the value", "[json]") {
+  for (const char* text :
+       {"{} x", "{}{}", "{},", "{} ,", "1 2", "[]]", "{}}", "\"a\"\"b\"", "null null", "{}/"}) {
+    CHECK_THAT(parse_error(text), Catch::StartsWith("invalid JSON at byte"));
+  }
+}
+
+TEST_CASE("strict JSON rejects a NUL byte anywhere, which nlohmann alone would take for the end", "[json]") {
+  using namespace std::string_literals;
+  CHECK(parse_error("{}\0"s) == "invalid JSON at byte 3: NUL byte");
+  CHECK(parse_error("{\"alg\":\"RS256\"}\0{\"alg\":\"none\"}"s) == "invalid JSON at byte 16: NUL byte");
+  CHECK(parse_error("\0{}"s) == "invalid JSON at byte 1: NUL byte");
+  CHECK(parse_error("{\"a\0\":1}"s) == "invalid JSON at byte 4: NUL byte");
+}
+
+TEST_CASE("strict JSON rejects empty and truncated input", "[json]") {
+  for (const char* text : {"", " ", "{", "[1,2", "{\"a\":", "{\"a\"", "\"abc", "tru", "-"}) {
+    CHECK_THAT(parse_error(text), Catch::StartsWith("invalid JSON at byte"));
+  }
+}
+
+TEST_CASE("strict JSON rejects what RFC 8259 does not allow", "[json]") {
+  for (const char* text : {"{'a':1}", "{a:1}", "[1,]", "{\"a\":1,}", "01", "+1", ".5", "1.", "NaN",
+                           "Infinity", "[0x10]", "\"\t\"", "// c\n{}", "{\"a\":1 /* c */}", "True"}) {
+    CHECK_THAT(parse_error(text), Catch::StartsWith("invalid JSON at byte"));
+  }
+}
+
+TEST_CASE("strict JSON rejects invalid UTF-8", "[json]") {
+  const char* invalid[] = {
+      "\"\xff\"",              // never valid in UTF-8
+      "\"\x80\"",              // a lone continuation byte
+      "\"\xc0\xaf\"",          // overlong '/'
+      "\"\xe0\x80\xaf\"",      // overlong '/', three bytes
+      "\"\xed\xa0\x80\"",      // an encoded surrogate (U+D800)
+      "\"\xf4\x90\x80\x80\"",  // beyond U+10FFFF
+      "\"\xe2\x82\"",          // truncated sequence
+      "{\"k\xc3\":1}",         // in a member name
+      "{\"k\":1}\xc3\xa9",     // after the value
+      "\"\\ud800\"",           // an escaped lone high surrogate
+      "\"\\udc00\"",           // an escaped lone low surrogate
+      "\"\\ud800\\u0041\"",    // a high surrogate followed by a non-surrogate
+  };
+  for (const char* text : invalid) CHECK_THAT(parse_error(text), Catch::StartsWith("invalid JSON at byte"));
+}
+
+TEST_CASE("strict JSON accepts valid UTF-8, raw or escaped, as the same string", "[json]") {
+  CHECK(parse_ok("\"\xe2\x82\xac\"") == json("\xe2\x82\xac"));
+  CHECK(parse_ok("\"\\u20ac\"") == json("\xe2\x82\xac"));
+  CHECK(parse_ok("\"\\ud83d\\ude00\"") == json("\xf0\x9f\x98\x80"));
+  CHECK(parse_ok("\"\xf0\x9f\x98\x80\"") == json("\xf0\x9f\x98\x80"));
+  CHECK(parse_ok("\"\\u0000\"").get<std::string>() == std::string(1, '\0'));
+}
+
+TEST_CASE("strict JSON error texts are printable ASCII even for hostile input", "[json]") {
+  for (const char* text :
+       {"\"\xff\xfe\"", "{\"a\":\x01}", "[\"\xc3\x28\"]", "\xe2\x80\xae{}", "{\"\xff\":1,\"\xff\":2}"}) {
+    const auto err = parse_error(text);
+    INFO(err);
+    CHECK(is_printable_ascii(err));
+    CHECK(err.size() <= 220);
+  }
+  const auto long_err = parse_error("[\"" + std::string(5000, 'x') + "\xff\"]");
+  CHECK(is_printable_ascii(long_err));
+  CHECK(long_err.size() <= 220);
+}
+
+// What the verifier relies on: a JSON integer within the 64-bit ranges is an integer (signed, or unsigned
+// above INT64_MAX); anything larger in magnitude, and anything written with a fraction or an exponent,
+// is a float. So `"time": 18446744073709551616` or `"time": 1.7e9` is not an integer and is refused as
+// invalid_claim rather than wrapped or truncated.
+TEST_CASE("strict JSON keeps 64-bit integers exact and turns larger ones into floats", "[json]") {
+  // nlohmann stores every non-negative integer as unsigned, negative ones as signed.
+  const auto max_i64 = parse_ok("9223372036854775807");
+  CHECK(max_i64.is_number_integer());
+  CHECK(max_i64.get<std::int64_t>() == std::numeric_limits<std::int64_t>::max());
+  CHECK(parse_ok("-1").get<std::int64_t>() == -1);
+  CHECK_FALSE(parse_ok("-1").is_number_unsigned());
+
+  const auto min_i64 = parse_ok("-9223372036854775808");
+  CHECK(min_i64.is_number_integer());
+  CHECK(min_i64.get<std::int64_t>() == std::numeric_limits<std::int64_t>::min());
+
+  const auto above_i64 = parse_ok("9223372036854775808");
+  CHECK(above_i64.is_number_unsigned());
+  CHECK(above_i64.get<std::uint64_t>() == std::uint64_t{1} << 63);
+
+  const auto max_u64 = parse_ok("18446744073709551615");
+  CHECK(max_u64.is_number_unsigned());
+  CHECK(max_u64.get<std::uint64_t>() == std::numeric_limits<std::uint64_t>::max());
+
+  for (const char* big : {"18446744073709551616", "-9223372036854775809", "123456789012345678901234567890"}) {
+    INFO(big);
+    const auto j = parse_ok(big);
+    CHECK(j.is_number_float());
+    CHECK_FALSE(j.is_number_integer());
+  }
+}
+
+TEST_CASE("strict JSON treats a fraction or an exponent as a float, even with an integral value", "[json]") {
+  for (const char* text : {"1.0", "1e3", "1E3", "17e8", "-0.0"}) {
+    INFO(text);
+    const auto j = parse_ok(text);
+    CHECK(j.is_number_float());
+    CHECK_FALSE(j.is_number_integer());
+  }
+  CHECK(parse_ok("-0").is_number_integer());
+}
+
+TEST_CASE("strict JSON rejects a number that overflows a double", "[json]") {
+  CHECK_THAT(parse_error("1e400"), Catch::Contains("number overflow"));
+  CHECK_THAT(parse_error("[-1e400]"), Catch::Contains("number overflow"));
+}
+
+TEST_CASE("strict JSON never throws on random input", "[json]") {
+  std::mt19937 rng(7);
+  const std::string alphabet = "{}[]\":,.-+0123456789eEtrufalsn \\u\xc3\xa9\xff\x01";
+  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
+  std::uniform_int_distribution<std::size_t> length(0, 40);
+  int accepted = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string text(length(rng), ' ');
+    for (auto& c : text) c = alphabet[pick(rng)];
+    json j;
+    std::string err;
+    bool ok = false;
+    CHECK_NOTHROW(ok = ajwt::detail::parse_json_strict(text, j, err));
+    if (ok) {
+      ++accepted;
+      // Whatever is accepted is also valid JSON to nlohmann's own parser, with the same value.
+      CHECK(j == json::parse(text));
+    } else {
+      CHECK_FALSE(err.empty());
+    }
+  }
+  CHECK(accepted > 0);
+}
