@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: ISC
+#include "verify_command.hpp"
+
+#include <unistd.h>
+
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <ajwt/clock.hpp>
+#include <ajwt/nonce/memory.hpp>
+#include <ajwt/repository/static.hpp>
+#include <ajwt/request.hpp>
+#include <ajwt/verifier.hpp>
+
+// AJWT_CLI_HAVE_REDIS: 1 when tools/ajwt/CMakeLists.txt found ajwt::redis (hiredis), for --redis.
+#if AJWT_CLI_HAVE_REDIS
+#include <ajwt/nonce/redis.hpp>
+#endif
+
+namespace ajwt_cli {
+
+namespace {
+
+/// The verifier's clock: pinned to --now for every time check (time, exp, nbf) when given, else the system
+/// clock.
+struct pinnable_clock {
+  std::optional<ajwt::fixed_clock> pinned;
+  [[nodiscard]] std::int64_t now() const noexcept { return pinned ? pinned->now() : ajwt::system_clock().now(); }
+};
+
+using repository = ajwt::static_key_repository<>;
+/// The verifier of `verify`, over the nonce store chosen by --redis (memory by default).
+template <class NonceStore>
+using cli_verifier = ajwt::verifier<repository, NonceStore, pinnable_clock>;
+
+struct verify_options {
+  std::vector<std::string> user_keys;
+  std::vector<std::string> authorized_keys;
+  std::vector<std::string> jwks;
+  std::int64_t tolerance = 20;
+  std::optional<std::int64_t> now;
+  std::string scheme{ajwt::default_scheme};
+  std::vector<std::string> audiences;
+  bool require_audience = false;
+  std::size_t max_token_bytes = ajwt::default_max_token_bytes;
+  std::vector<std::string> allow_algs;
+  request_options binding;  ///< the request every header is checked against (docs/binding.md)
+  bool require_binding = false;
+  std::optional<std::string> redis_url;
+  bool verbose = false;
+  std::vector<std::string> headers;
+};
+
+/// Splits "USER=FILE" (spelled `form` in messages) at the first '='; both parts must be non-empty.
+std::pair<std::string, std::string> split_user_file(const std::string& value, const char* option,
+                                                   const char* form) {
+  const auto eq = value.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == value.size())
+    throw usage_error(std::string(option) + ": expected " + form + ", got \"" + value + "\"");
+  return {value.substr(0, eq), value.substr(eq + 1)};
+}
+
+/// Loads every key source into one repository. Throws (naming the option, file and line) on any mistake.
+repository load_keys(const verify_options& o) {
+  if (o.user_keys.empty() && o.authorized_keys.empty() && o.jwks.empty())
+    throw usage_error("verify needs at least one key source: --user-key USER=KEYFILE, --authorized-keys FILE or "
+                      "--jwks USER=FILE");
+  repository keys;
+  const passphrase_source pass;
+  for (const auto& value : o.user_keys) {
+    const auto [user, path] = split_user_file(value, "--user-key", "USER=KEYFILE");
+    keys.add(user, load_public_from_any(path, pass));
+  }
+  for (const auto& path : o.authorized_keys) keys.add_authorized_keys_file(path);
+  for (const auto& value : o.jwks) {
+    const auto [user, path] = split_user_file(value, "--jwks", "USER=FILE");
+    std::vector<std::string> skipped;
+    const auto found = ajwt::load_jwks(read_text_file(path), &skipped, path);
+    if (found.empty()) {
+      std::string why = path + ": the JWKS document holds no usable key";
+      for (const auto& s : skipped) why += "; " + s;
+      throw usage_error(why);
+    }
+    for (const auto& k : found) keys.add(user, k);
+  }
+  return keys;
+}
+
+ajwt::verifier_options make_options(const verify_options& o) {
+  if (o.scheme.empty() || o.scheme.find_first_of(" \t\r\n") != std::string::npos)
+    throw usage_error("--scheme must be one word, like JWT or Bearer");
+  ajwt::verifier_options v;
+  v.scheme = o.scheme;
+  v.tolerance = o.tolerance;
+  v.max_token_bytes = o.max_token_bytes;
+  v.audiences = o.audiences;
+  v.require_audience = o.require_audience;
+  v.require_binding = o.require_binding;
+  for (const auto& name : o.allow_algs) {
+    auto a = ajwt::parse_algorithm(name);
+    if (!a)
+      throw usage_error("--allow-alg: unknown algorithm " + name +
+                        " (expected RS256, RS384, RS512, PS256, PS384, PS512, ES256, EdDSA or Ed25519)");
+    v.algorithms.insert(*a);
+  }
+  return v;
+}
+
+/// `s` made safe to print as part of one output line: control characters become '?'.
+std::string one_line(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return out;
+}
+
+/// Verifies one header (against `request` when given) and appends its line to `out` (and, with --verbose,
+/// the detail to `err`, followed by `store_error()` when the nonce store was unavailable). Returns whether
+/// it was accepted.
+template <class Verifier, class StoreError>
+bool check_one(const Verifier& v, std::string_view header, const std::optional<ajwt::http_request>& request,
+               bool verbose, const StoreError& store_error, output_buffer& out, output_buffer& err) {
+  const auto r = request ? v.verify_header(header, *request) : v.verify_header(header);
+  if (r) {
+    out << "ok " << one_line(r->username()) << "\n";
+    return true;
+  }
+  const auto reason = ajwt::to_string(r.reason());
+  out << "rejected " << reason << "\n";
+  if (verbose) {
+    err << "rejected " << reason << ": " << one_line(r.detail());
+    if (r.reason() == ajwt::reason::nonce_store_unavailable) {
+      const std::string why = store_error();
+      if (!why.empty()) err << " (" << one_line(why) << ")";
+    }
+    err << "\n";
+  }
+  return false;
+}
+
+/// Checks every header (the arguments, else the non-blank lines of standard input) with `v`, one shared
+/// nonce store, and prints one line for each. Returns the exit code.
+template <class Verifier, class StoreError>
+int verify_all(const Verifier& v, const verify_options& o, const std::optional<ajwt::http_request>& request,
+               const StoreError& store_error) {
+  output_buffer out(STDOUT_FILENO);
+  output_buffer err(STDERR_FILENO);
+  std::size_t seen = 0;
+  bool all_ok = true;
+  if (!o.headers.empty()) {
+    for (const auto& h : o.headers) {
+      ++seen;
+      all_ok = check_one(v, h, request, o.verbose, store_error, out, err) && all_ok;
+    }
+  } else {
+    std::ios::sync_with_stdio(false);
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines are skipped
+      ++seen;
+      all_ok = check_one(v, line, request, o.verbose, store_error, out, err) && all_ok;
+    }
+    if (std::cin.bad()) throw usage_error("standard input: read error");
+  }
+  if (seen == 0)
+    throw usage_error("verify: no headers to check (give them as arguments or as lines on standard input)");
+  out.flush();
+  err.flush();
+  return all_ok ? exit_ok : exit_rejected;
+}
+
+int run_verify(const verify_options& o) {
+  // All configuration is loaded and checked before the first header, so a configuration error prints
+  // nothing on standard output.
+  const auto request = o.binding.request();
+  if (o.require_binding && !request) throw usage_error("--require-binding needs --method and --url");
+  auto options = make_options(o);
+  pinnable_clock clock;
+  if (o.now) clock.pinned.emplace(*o.now);
+  auto keys = load_keys(o);
+  if (o.redis_url) {
+#if AJWT_CLI_HAVE_REDIS
+    // The store checks the URL here (config_error: exit 2) but connects only when the first token that
+    // passed every other check reaches it; with Redis down, that token is rejected nonce_store_unavailable.
+    ajwt::redis_nonce_store store(*o.redis_url);
+    const cli_verifier<ajwt::redis_nonce_store> v(std::move(keys), std::move(options), store, clock);
+    return verify_all(v, o, request, [&store] { return store.last_error(); });
+#else
+    throw usage_error("--redis: this ajwt was built without Redis support (hiredis was not found)");
+#endif
+  }
+  const cli_verifier<ajwt::memory_nonce_store> v(std::move(keys), std::move(options),
+                                                 ajwt::memory_nonce_store(), clock);
+  return verify_all(v, o, request, [] { return std::string(); });
+}
+
+}  // namespace
+
+command add_verify_command(CLI::App& parent) {
+  auto o = std::make_shared<verify_options>();
+  auto* app = parent.add_subcommand(
+      "verify",
+      "Verify Authorization header values (arguments, else lines of standard input); print \"ok USERNAME\" or "
+      "\"rejected REASON\" for each. Exit 0 when all were accepted, 1 when any was rejected, 2 on errors");
+  app->add_option("--user-key", o->user_keys, "A key of USER (repeat for several keys and users)")
+      ->allow_extra_args(false)
+      ->type_name("USER=KEYFILE");
+  app->add_option("--authorized-keys", o->authorized_keys,
+                  "A file of lines \"USERNAME KEYTYPE BASE64 [COMMENT]\" (repeatable)")
+      ->allow_extra_args(false)
+      ->type_name("FILE");
+  app->add_option("--jwks", o->jwks, "A JWKS document holding keys of USER (repeatable)")
+      ->allow_extra_args(false)
+      ->type_name("USER=FILE");
+  app->add_option("--tolerance", o->tolerance, "Accept time claims within now +/- SECONDS (default 20)")
+      ->check(CLI::Range(0, 86400))
+      ->type_name("SECONDS");
+  app->add_option("--now", o->now, "Pin the clock to this Unix time for every time check")->type_name("UNIX");
+  app->add_option("--scheme", o->scheme, "The authorization scheme word (default JWT)")->type_name("NAME");
+  auto* audience = app->add_option("--audience", o->audiences, "An audience this verifier answers to (repeatable)")
+                       ->allow_extra_args(false)
+                       ->type_name("AUD");
+  app->add_flag("--require-audience", o->require_audience, "Reject tokens without an aud claim")->needs(audience);
+  app->add_option("--max-token-bytes", o->max_token_bytes, "Reject longer tokens before decoding (default 8192)")
+      ->check(CLI::Range(16, 1 << 24))
+      ->type_name("N");
+  app->add_option("--allow-alg", o->allow_algs, "Also accept this algorithm, e.g. PS256 (repeatable)")
+      ->allow_extra_args(false)
+      ->type_name("ALG");
+  o->binding.add_to(*app, "Check each token against");
+  app->add_flag("--require-binding", o->require_binding,
+                "Reject tokens not bound to the request given by --method and --url (request_mismatch)");
+  app->add_option("--redis", o->redis_url,
+                  "Record nonces in this Redis, shared with other verifiers (redis://[[user]:password@]host[:port]"
+                  "[/db] or unix:///path); default: in memory, for this run only")
+      ->type_name("URL");
+  app->add_flag("-v,--verbose", o->verbose, "Print \"rejected REASON: detail\" on standard error");
+  app->add_option("HEADER", o->headers, "Authorization header values (\"JWT <token>\")");
+  return {app, [o] { return run_verify(*o); }};
+}
+
+}  // namespace ajwt_cli

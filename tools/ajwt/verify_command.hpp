@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: ISC
+// The server side: `ajwt verify` checks Authorization header values.
+#ifndef AJWT_TOOLS_VERIFY_COMMAND_HPP
+#define AJWT_TOOLS_VERIFY_COMMAND_HPP
+
+#include "cli_support.hpp"
+
+namespace ajwt_cli {
+
+/// `ajwt verify [key sources and options] [HEADER...]`: checks each header given as an argument, else each
+/// non-blank line of standard input, against one shared nonce store; prints "ok USERNAME" or
+/// "rejected REASON" per header, in order. Exit 0 when all were accepted, 1 when any was rejected, 2 on a
+/// usage or configuration error (then nothing is printed on standard output). With --method and --url,
+/// every header is checked against that request (request binding; --require-binding rejects unbound
+/// tokens); with --redis URL, nonces are recorded in Redis, so separate runs reject each other's replays.
+command add_verify_command(CLI::App& parent);
+
+}  // namespace ajwt_cli
+
+#endif  // AJWT_TOOLS_VERIFY_COMMAND_HPP
