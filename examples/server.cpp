@@ -1,13 +1,22 @@
 // SPDX-License-Identifier: ISC
 // server: an HTTP service on 127.0.0.1 that protects /whoami with ajwt::verifier.
 //
-//   server [--port N] [--authorized-keys FILE]... [--jwks USER=FILE]... [--signing-key FILE]...
-//          [--tolerance SECONDS] [--audience AUD]... [--origin URL] [--no-require-binding] [--redis URL]
+//   server [--port N] [--authorized-keys FILE]... [--jwks USER=FILE|URL]... [--allow-http-jwks]
+//          [--jwks-cooldown SECONDS] [--signing-key FILE]... [--tolerance SECONDS] [--audience AUD]...
+//          [--origin URL] [--no-require-binding] [--redis URL]
 //
 //   --port N               0 (the default) picks a free port. Once listening, the server prints
 //                          "listening on http://127.0.0.1:PORT" on stdout (flushed), so scripts can read it.
 //   --authorized-keys FILE "USERNAME KEYTYPE BASE64 [COMMENT]" lines (OpenSSH public keys), repeatable.
 //   --jwks USER=FILE       every key of a JWKS document is registered for USER, repeatable.
+//   --jwks USER=URL        USER's keys are those published at this https:// URL (another service's
+//                          /.well-known/jwks.json, say): fetched when USER's first token arrives, cached
+//                          under the HTTP caching rules, fetched again for a kid the cache lacks, so the
+//                          service's key rotations are followed without a restart (docs/jwks.md).
+//                          Repeatable, also for one user, and combinable with the options above.
+//   --allow-http-jwks      also accept http:// JWKS URLs (tests on loopback: without TLS anyone on the path
+//                          could swap the keys).
+//   --jwks-cooldown SECONDS  at most one fetch of a JWKS URL per this time (default 30), whatever starts it.
 //   --signing-key FILE     a key (private or public) whose public JWK is served at /.well-known/jwks.json,
 //                          as the Python library's JWKS endpoint serves its SIGNING_PUBLIC_KEYS. Repeatable.
 //   --tolerance SECONDS    accepted distance between the token's `time` and the server clock (default 20).
@@ -31,7 +40,9 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -46,9 +57,14 @@
 #include <httplib.h>
 
 #include <ajwt/ajwt.hpp>
+#include <ajwt/repository/jwks_url.hpp>
 // AJWT_EXAMPLE_HAVE_REDIS: 1 when examples/CMakeLists.txt found ajwt::redis (hiredis), for --redis.
 #if AJWT_EXAMPLE_HAVE_REDIS
 #include <ajwt/nonce/redis.hpp>
+#endif
+// AJWT_EXAMPLE_HAVE_CURL: 1 when examples/CMakeLists.txt found ajwt::curl (libcurl), for --jwks USER=URL.
+#if AJWT_EXAMPLE_HAVE_CURL
+#include <ajwt/repository/curl_fetcher.hpp>
 #endif
 
 namespace {
@@ -57,6 +73,9 @@ struct options {
   int port = 0;
   std::vector<std::string> authorized_keys_files;
   std::vector<std::pair<std::string, std::string>> jwks_files;  // (username, file)
+  std::vector<std::pair<std::string, std::string>> jwks_urls;   // (username, http(s) URL)
+  bool allow_http_jwks = false;
+  std::int64_t jwks_cooldown = 30;
   std::vector<std::string> signing_key_files;
   std::int64_t tolerance = 20;
   std::vector<std::string> audiences;
@@ -69,10 +88,19 @@ struct options {
 [[noreturn]] void usage(const std::string& problem = {}) {
   auto& out = problem.empty() ? std::cout : std::cerr;
   if (!problem.empty()) out << "server: " << problem << "\n";
-  out << "usage: server [--port N] [--authorized-keys FILE]... [--jwks USER=FILE]...\n"
-      << "              [--signing-key FILE]... [--tolerance SECONDS] [--audience AUD]...\n"
-      << "              [--origin URL] [--no-require-binding] [--redis URL]\n";
+  out << "usage: server [--port N] [--authorized-keys FILE]... [--jwks USER=FILE|URL]...\n"
+      << "              [--allow-http-jwks] [--jwks-cooldown SECONDS] [--signing-key FILE]...\n"
+      << "              [--tolerance SECONDS] [--audience AUD]... [--origin URL] [--no-require-binding]\n"
+      << "              [--redis URL]\n";
   std::exit(problem.empty() ? 0 : 2);
+}
+
+// Whether `text` starts with `scheme_prefix` ("http://", "https://"), the scheme in any case.
+bool is_url(const std::string& text, std::string_view scheme_prefix) {
+  if (text.size() < scheme_prefix.size()) return false;
+  for (std::size_t i = 0; i < scheme_prefix.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(text[i])) != scheme_prefix[i]) return false;
+  return true;
 }
 
 long parse_number(const std::string& flag, const std::string& text, long min, long max) {
@@ -95,6 +123,10 @@ options parse_options(int argc, char** argv) {
       o.require_binding = false;
       continue;
     }
+    if (flag == "--allow-http-jwks") {
+      o.allow_http_jwks = true;
+      continue;
+    }
     if (i + 1 >= argc) usage("unknown option or missing value: " + flag);
     const std::string value = argv[++i];
     if (flag == "--port") {
@@ -103,8 +135,15 @@ options parse_options(int argc, char** argv) {
       o.authorized_keys_files.push_back(value);
     } else if (flag == "--jwks") {
       const auto eq = value.find('=');
-      if (eq == std::string::npos || eq == 0 || eq + 1 == value.size()) usage("--jwks needs USER=FILE");
-      o.jwks_files.emplace_back(value.substr(0, eq), value.substr(eq + 1));
+      if (eq == std::string::npos || eq == 0 || eq + 1 == value.size())
+        usage("--jwks needs USER=FILE or USER=URL");
+      std::string where = value.substr(eq + 1);
+      if (is_url(where, "http://") || is_url(where, "https://"))
+        o.jwks_urls.emplace_back(value.substr(0, eq), std::move(where));
+      else
+        o.jwks_files.emplace_back(value.substr(0, eq), std::move(where));
+    } else if (flag == "--jwks-cooldown") {
+      o.jwks_cooldown = parse_number(flag, value, 0, 86400);
     } else if (flag == "--signing-key") {
       o.signing_key_files.push_back(value);
     } else if (flag == "--tolerance") {
@@ -128,8 +167,16 @@ options parse_options(int argc, char** argv) {
       usage("unknown option " + flag);
     }
   }
-  if (o.authorized_keys_files.empty() && o.jwks_files.empty())
-    usage("no users: give --authorized-keys FILE or --jwks USER=FILE");
+  if (o.authorized_keys_files.empty() && o.jwks_files.empty() && o.jwks_urls.empty())
+    usage("no users: give --authorized-keys FILE or --jwks USER=FILE|URL");
+  for (const auto& [user, url] : o.jwks_urls) {
+#if !AJWT_EXAMPLE_HAVE_CURL
+    usage("--jwks " + url + ": this example was built without libcurl, so it cannot fetch JWKS URLs");
+#endif
+    if (is_url(url, "http://") && !o.allow_http_jwks)
+      usage("--jwks " + url + ": plain http is refused (anyone on the path could swap the keys); " +
+            "use https, or --allow-http-jwks for tests on loopback");
+  }
   return o;
 }
 
@@ -142,6 +189,58 @@ void log_line(std::string line) {
   static std::mutex mu;
   std::lock_guard<std::mutex> lock(mu);
   std::cerr << line << std::flush;
+}
+
+// The users' keys: those registered from files (authorized keys, JWKS documents), then those fetched
+// from the users' JWKS URLs (another service's /.well-known/jwks.json, say). A KeyRepository is any type
+// with `user_type` and a thread-safe `find(username, kid)` (include/ajwt/key_repository.hpp); this one
+// asks the URLs only when their answer can matter, so a token whose kid a file key matches is verified
+// even while the user's JWKS URL is down. When a fetch fails, the repository throws and the verifier
+// rejects the token (unknown_user, with the URL and the fetch error in the detail) — unless the kid is
+// empty and file keys exist, which the verifier then tries.
+struct user_keys_repository {
+  using user_type = ajwt::no_user;
+  ajwt::static_key_repository<> files;
+  ajwt::jwks_url_key_repository<> urls;
+
+  std::shared_ptr<const ajwt::user_keys<>> find(std::string_view username, std::string_view kid) const {
+    auto from_files = files.find(username, kid);
+    const bool have = from_files && !from_files->keys.empty();
+    const auto matches = [&](const ajwt::public_key& k) { return k.matches_kid(kid); };
+    if (have && !kid.empty() && std::any_of(from_files->keys.begin(), from_files->keys.end(), matches))
+      return from_files;
+    std::shared_ptr<const ajwt::user_keys<>> from_urls;
+    try {
+      from_urls = urls.find(username, kid);  // fetches when the cache says so
+    } catch (...) {
+      if (have && kid.empty()) return from_files;
+      throw;
+    }
+    if (!from_urls || from_urls->keys.empty()) return from_files ? from_files : from_urls;
+    if (!have) return from_urls;
+    auto both = std::make_shared<ajwt::user_keys<>>(*from_files);
+    for (const auto& k : from_urls->keys)
+      if (std::find(both->keys.begin(), both->keys.end(), k) == both->keys.end()) both->keys.push_back(k);
+    return both;
+  }
+};
+
+// The JWKS URL repository: libcurl fetches (none without libcurl: parse_options refused every URL then).
+ajwt::jwks_url_key_repository<> make_url_repository(const options& opt) {
+  ajwt::jwks_url_options jopt;
+  jopt.allow_http = opt.allow_http_jwks;
+  jopt.refresh_cooldown = std::chrono::seconds(opt.jwks_cooldown);
+#if AJWT_EXAMPLE_HAVE_CURL
+  return ajwt::jwks_url_key_repository<>(ajwt::curl_fetcher{}, jopt);
+#else
+  return ajwt::jwks_url_key_repository<>(
+      [](const ajwt::fetch_request&) {
+        ajwt::fetch_result r;
+        r.error = "built without libcurl";
+        return r;
+      },
+      jopt);
+#endif
 }
 
 // A signing key file may hold the private key (the service signs with it) or only its public half.
@@ -237,12 +336,14 @@ int run(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   // The users' keys, and the keys served as this service's JWKS document.
-  ajwt::static_key_repository<> users;
+  user_keys_repository users{ajwt::static_key_repository<>(), make_url_repository(opt)};
   std::vector<ajwt::public_key> signing_keys;
   try {
-    for (const auto& file : opt.authorized_keys_files) users.add_authorized_keys_file(file);
+    for (const auto& file : opt.authorized_keys_files) users.files.add_authorized_keys_file(file);
     for (const auto& [user, file] : opt.jwks_files)
-      for (const auto& key : ajwt::load_jwks_file(file)) users.add(user, key);
+      for (const auto& key : ajwt::load_jwks_file(file)) users.files.add(user, key);
+    // Only checked here (a malformed URL exits 2); fetched when the user's first token arrives.
+    for (const auto& [user, url] : opt.jwks_urls) users.urls.add_url(user, url);
     for (const auto& file : opt.signing_key_files) signing_keys.push_back(load_signing_public_key(file));
   } catch (const ajwt::error& e) {  // messages name the file (and line) and what is wrong
     std::cerr << "server: " << e.what() << '\n';
@@ -267,14 +368,14 @@ int run(int argc, char** argv) {
     }
     if (!store->ping())  // not fatal: Redis may come up later; meanwhile tokens fail closed
       log_line("server: warning: Redis does not answer yet: " + store->last_error());
-    using redis_verifier = ajwt::verifier<ajwt::static_key_repository<>, ajwt::redis_nonce_store>;
+    using redis_verifier = ajwt::verifier<user_keys_repository, ajwt::redis_nonce_store>;
     return serve(redis_verifier(users, vopt, *store), opt, signing_keys, stop_signals);
 #else
     std::cerr << "server: --redis: this example was built without Redis support (hiredis was not found)\n";
     return 2;
 #endif
   }
-  return serve(ajwt::verifier<ajwt::static_key_repository<>>(users, vopt), opt, signing_keys, stop_signals);
+  return serve(ajwt::verifier<user_keys_repository>(users, vopt), opt, signing_keys, stop_signals);
 }
 
 }  // namespace

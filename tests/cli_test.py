@@ -239,7 +239,8 @@ def help_exits_0_for_the_tool_and_every_command():
         for word in {"keygen": ["--type", "--bits", "--passphrase-env", "--out", "--force"],
                      "verify": ["--user-key", "--authorized-keys", "--jwks", "--tolerance", "--now", "--scheme",
                                 "--audience", "--require-audience", "--max-token-bytes", "--allow-alg", "--verbose",
-                                "--method", "--url", "--body-file", "--require-binding", "--redis"],
+                                "--method", "--url", "--body-file", "--require-binding", "--redis",
+                                "--allow-http-jwks", "--jwks-timeout"],
                      "header": ["--key", "--user", "--alg", "--time", "--count", "--audience", "--method", "--url",
                                 "--body-file"]}.get(args[0] if args else "", []):
             expect(word in r.out, "--help of %s mentions %s" % (args[0], word), r)
@@ -1244,7 +1245,7 @@ def user_key_and_jwks_need_user_equals_file():
     expect_tool_error(verify("--user-key", K.ed, line), "--user-key", "USER=KEYFILE")
     expect_tool_error(verify("--user-key", "=" + K.ed, line), "--user-key")
     expect_tool_error(verify("--user-key", "alice=", line), "--user-key")
-    expect_tool_error(verify("--jwks", K.ed, line), "--jwks", "USER=FILE")
+    expect_tool_error(verify("--jwks", K.ed, line), "--jwks", "USER=FILE or USER=URL")
 
 
 @test

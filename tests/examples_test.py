@@ -169,11 +169,13 @@ class PrivateRedis:
 class Server:
     """The example server on a free loopback port; its stderr (the log) goes to a file."""
 
-    def __init__(self, work, args):
+    def __init__(self, work, args, port=0):
         self.log_path = os.path.join(work, f"server-{secrets.token_hex(4)}.log")
         self.log_file = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([example("server"), "--port", "0", *args], stdout=subprocess.PIPE,
-                                     stderr=self.log_file)
+        # libcurl (--jwks USER=URL) reads proxy settings from the environment: never for loopback.
+        env = dict(os.environ, NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
+        self.proc = subprocess.Popen([example("server"), "--port", str(port), *args], stdout=subprocess.PIPE,
+                                     stderr=self.log_file, env=env)
         self.log_offset = 0
         line = self._read_first_line(10)
         m = re.fullmatch(r"listening on http://127\.0\.0\.1:(\d+)\n", line)
@@ -612,6 +614,90 @@ def test_client_exits_2_when_nobody_listens(f):
     expect_equal("exit status", r.returncode, 2)
 
 
+# A service following another service's published keys (--jwks USER=URL): server A serves its signing keys
+# at /.well-known/jwks.json; servers B follow that URL for the user svc.
+
+def start_jwks_followers(f):
+    """Starts A (signing key KA) and two followers: B with --jwks-cooldown 1, B30 with the default 30 s."""
+    keys = f["keys"]
+    f["ka"] = keys.write_private("svc-a.pem", ed25519.Ed25519PrivateKey.generate())
+    f["kb"] = keys.write_private("svc-b.pem", ed25519.Ed25519PrivateKey.generate())
+    f["jwks_a"] = Server(f["work"], ["--authorized-keys", f["authorized_keys"], "--signing-key", f["ka"]])
+    url = f"{f['jwks_a'].base}/.well-known/jwks.json"
+    f["jwks_b"] = Server(f["work"], ["--authorized-keys", f["authorized_keys"], "--jwks", f"svc={url}",
+                                     "--allow-http-jwks", "--jwks-cooldown", "1"])
+    f["jwks_b30"] = Server(f["work"], ["--jwks", f"svc={url}", "--allow-http-jwks"])
+
+
+def test_server_with_jwks_url_accepts_tokens_signed_with_a_key_the_other_server_publishes(f):
+    start_jwks_followers(f)
+    for name in ("jwks_b", "jwks_b30"):
+        r = client(f[name], f["ka"], "svc")
+        expect_equal(f"{name}: client output", r.stdout, "HTTP 200\nhello svc\n")
+        expect_log(f[name], r"accepted svc")
+    f["jwks_fetched_at"] = time.monotonic()
+    # Users from files and users from the URL side by side.
+    r = client(f["jwks_b"], f["billing_key"], "svc-billing")
+    expect_equal("a user from --authorized-keys", r.stdout, "HTTP 200\nhello svc-billing\n")
+    r = client(f["jwks_b"], f["billing_key"], "svc")
+    expect_equal("svc signing with a key A does not publish", r.stdout, "HTTP 401\nunauthorized\n")
+    expect_log(f["jwks_b"], r"rejected bad_signature: .*")
+
+
+def test_server_with_jwks_url_follows_a_key_rotation_without_restart(f):
+    if "jwks_fetched_at" not in f:
+        raise AssertionError("needs the servers of the previous test")
+    a = f["jwks_a"]
+    expect_equal("A's exit status", a.stop(), 0)
+    f["jwks_a"] = a = Server(f["work"], ["--authorized-keys", f["authorized_keys"], "--signing-key", f["ka"],
+                                         "--signing-key", f["kb"]], port=a.port)
+    status, _, body = a.get("/.well-known/jwks.json")
+    expect_equal("keys A publishes after the restart", (status, len(json.loads(body)["keys"])), (200, 2))
+    # B fetched A's document on its first svc token; one second later its cooldown allows the refresh that
+    # KB's unknown kid triggers.
+    time.sleep(max(0.0, 1.1 - (time.monotonic() - f["jwks_fetched_at"])))
+    r = client(f["jwks_b"], f["kb"], "svc")
+    expect_equal("B: a KB token after A's rotation", r.stdout, "HTTP 200\nhello svc\n")
+    expect_log(f["jwks_b"], r"accepted svc")
+    r = client(f["jwks_b"], f["ka"], "svc")
+    expect_equal("B: KA still published", r.stdout, "HTTP 200\nhello svc\n")
+    # B30 fetched less than 30 s ago: the unknown kid cannot refresh yet, and the token is refused.
+    r = client(f["jwks_b30"], f["kb"], "svc")
+    expect_equal("B30: a KB token within the cooldown", r.stdout, "HTTP 401\nunauthorized\n")
+    expect_log(f["jwks_b30"], r"rejected bad_signature: .*")
+    for name in ("jwks_a", "jwks_b", "jwks_b30"):
+        expect_equal(f"{name}: exit status", f[name].stop(), 0)
+
+
+def test_server_with_jwks_url_of_a_server_that_is_down_refuses_with_unknown_user(f):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/.well-known/jwks.json"
+    server = Server(f["work"], ["--jwks", f"svc={url}", "--allow-http-jwks"])
+    try:
+        r = client(server, f["billing_key"], "svc")
+        expect_equal("client output", r.stdout, "HTTP 401\nunauthorized\n")
+        expect_log(server, r"rejected unknown_user: key repository failed: .*" + re.escape(url) + r".*fetch failed.*")
+    finally:
+        server.stop()
+
+
+def test_server_with_http_jwks_url_without_allow_http_jwks_or_a_malformed_one_exits_2(f):
+    url = "http://127.0.0.1:1/.well-known/jwks.json"
+    for args, fragments in ((["--jwks", f"svc={url}"], [url, "--allow-http-jwks"]),
+                            (["--jwks", "svc=https://", "--allow-http-jwks"], ["https://", "no host"]),
+                            (["--jwks", url], ["USER=URL"]),
+                            (["--jwks", f"svc={url}", "--allow-http-jwks", "--jwks-cooldown", "-1"],
+                             ["--jwks-cooldown"])):
+        r = run([example("server"), "--port", "0", *args])
+        expect_equal(f"exit status with {args}", r.returncode, 2)
+        expect_equal(f"stdout with {args} (it never listened)", r.stdout, "")
+        for fragment in fragments:
+            if fragment not in r.stderr:
+                raise AssertionError(f"{args}: the error does not name {fragment!r}: {r.stderr!r}")
+
+
 def test_keys_demo_signs_and_verifies_every_key_type(f):
     r = run([example("keys_demo")])
     expect_equal("exit status", r.returncode, 0)
@@ -715,9 +801,9 @@ def main():
                     traceback.print_exc()
                 failed += 1
     finally:
-        for key in ("server", "tolerant_server"):
-            if key in fixture:
-                fixture[key].stop()
+        for value in fixture.values():
+            if isinstance(value, Server):
+                value.stop()
         if isinstance(fixture.get("redis"), PrivateRedis):
             fixture["redis"].stop()
         shutil.rmtree(work, ignore_errors=True)

@@ -631,3 +631,17 @@ TEST_CASE(
   CHECK(r.reason() == reason::request_mismatch);
   CHECK(w.nonces.records() == 0);
 }
+
+TEST_CASE("normalize_url refuses hosts with characters RFC 3986 does not allow there", "[request][url]") {
+  for (const char* url : {"http://a:b:80/x", "http://a[b]/x", "http://[zz]/", "http://[]/", "http://exa mple.com/",
+                          "http://a\"b/", "http://a/b c"}) {
+    INFO(url);
+    CHECK(target_of(url) == "<rejected>");
+  }
+}
+
+TEST_CASE("normalize_url keeps percent-encodings in the host in upper case after lower-casing it",
+          "[request][url]") {
+  CHECK(target_of("http://EXA%2fMPLE.com/") == "http://exa%2Fmple.com/");
+  CHECK(target_of("http://%41pi.example.com/") == "http://api.example.com/");
+}

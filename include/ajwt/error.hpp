@@ -25,7 +25,8 @@ enum class reason {
   token_expired,            ///< `exp` is in the past by more than the tolerance
   audience_mismatch,        ///< `aud` holds none of the verifier's expected audiences, or none were expected
   nonce_store_unavailable,  ///< the nonce store could not answer; the verifier fails closed
-  request_mismatch,         ///< request binding is required and the bound method, URL, query or body differ
+  request_mismatch,         ///< a binding claim (htm/htu/htq/htb) differs from the request received, is not
+                            ///< a string, or is missing while binding is required
 };
 
 /// Every reason, in declaration order (for tests, docs and metrics labels).

@@ -159,11 +159,33 @@ inline std::optional<normalized_url> normalize_url(std::string_view url) {
     port = authority.substr(pc + 1);
   }
   if (host.empty()) return std::nullopt;
+  // RFC 3986 section 3.2.2: an IP literal holds hex digits, ':' and '.'; a reg-name or IPv4 address
+  // holds unreserved, sub-delims and percent-encodings.
+  std::string host_lower;
+  for (char c : host) host_lower += detail::ascii_lower(c);
+  if (host_lower.front() == '[') {
+    if (host_lower.size() < 3) return std::nullopt;
+    for (char c : std::string_view(host_lower).substr(1, host_lower.size() - 2))
+      if (detail::hex_value(c) < 0 && c != ':' && c != '.') return std::nullopt;
+  } else {
+    for (char c : host_lower)
+      if (!detail::is_unreserved(c) && c != '%' && std::string_view("!$&'()*+,;=").find(c) == std::string_view::npos)
+        return std::nullopt;
+  }
   normalized_url out;
   out.target = scheme + "://";
   std::string host_norm;
-  if (!detail::normalize_percent(host, host_norm)) return std::nullopt;
-  for (char c : host_norm) out.target += detail::ascii_lower(c);
+  if (!detail::normalize_percent(host_lower, host_norm)) return std::nullopt;
+  // Decoding may have produced upper-case letters (%41 is "A"): lower-case again, except the two
+  // hex digits of each remaining percent-encoding.
+  for (std::size_t i = 0; i < host_norm.size(); ++i) {
+    if (host_norm[i] == '%') {
+      out.target.append(host_norm, i, 3);
+      i += 2;
+    } else {
+      out.target += detail::ascii_lower(host_norm[i]);
+    }
+  }
   if (!port.empty()) {
     unsigned long value = 0;
     for (char c : port) {

@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <iostream>
 #include <memory>
@@ -15,13 +17,20 @@
 #include <CLI/CLI.hpp>
 #include <ajwt/clock.hpp>
 #include <ajwt/nonce/memory.hpp>
+#include <ajwt/repository/jwks_url.hpp>
 #include <ajwt/repository/static.hpp>
 #include <ajwt/request.hpp>
 #include <ajwt/verifier.hpp>
 
+#include "combined_key_repository.hpp"
+
 // AJWT_CLI_HAVE_REDIS: 1 when tools/ajwt/CMakeLists.txt found ajwt::redis (hiredis), for --redis.
 #if AJWT_CLI_HAVE_REDIS
 #include <ajwt/nonce/redis.hpp>
+#endif
+// AJWT_CLI_HAVE_CURL: 1 when tools/ajwt/CMakeLists.txt found ajwt::curl (libcurl), for --jwks USER=URL.
+#if AJWT_CLI_HAVE_CURL
+#include <ajwt/repository/curl_fetcher.hpp>
 #endif
 
 namespace ajwt_cli {
@@ -35,7 +44,9 @@ struct pinnable_clock {
   [[nodiscard]] std::int64_t now() const noexcept { return pinned ? pinned->now() : ajwt::system_clock().now(); }
 };
 
-using repository = ajwt::static_key_repository<>;
+/// Keys from files (--user-key, --authorized-keys, --jwks USER=FILE) first, then those fetched from
+/// --jwks USER=URL, for the same user or for others.
+using repository = combined_key_repository<ajwt::static_key_repository<>, ajwt::jwks_url_key_repository<>>;
 /// The verifier of `verify`, over the nonce store chosen by --redis (memory by default).
 template <class NonceStore>
 using cli_verifier = ajwt::verifier<repository, NonceStore, pinnable_clock>;
@@ -44,6 +55,8 @@ struct verify_options {
   std::vector<std::string> user_keys;
   std::vector<std::string> authorized_keys;
   std::vector<std::string> jwks;
+  bool allow_http_jwks = false;
+  std::optional<std::int64_t> jwks_timeout_ms;
   std::int64_t tolerance = 20;
   std::optional<std::int64_t> now;
   std::string scheme{ajwt::default_scheme};
@@ -58,6 +71,14 @@ struct verify_options {
   std::vector<std::string> headers;
 };
 
+/// `s` made safe to print as part of one output line: control characters become '?'.
+std::string one_line(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return out;
+}
+
 /// Splits "USER=FILE" (spelled `form` in messages) at the first '='; both parts must be non-empty.
 std::pair<std::string, std::string> split_user_file(const std::string& value, const char* option,
                                                    const char* form) {
@@ -67,28 +88,78 @@ std::pair<std::string, std::string> split_user_file(const std::string& value, co
   return {value.substr(0, eq), value.substr(eq + 1)};
 }
 
+/// True when a --jwks value names a URL rather than a file: it starts with http:// or https://
+/// (scheme in any case).
+bool is_jwks_url(std::string_view location) {
+  const auto starts_with = [&](std::string_view prefix) {
+    return location.size() >= prefix.size() &&
+           std::equal(prefix.begin(), prefix.end(), location.begin(), [](char p, char c) {
+             return p == (c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+           });
+  };
+  return starts_with("http://") || starts_with("https://");
+}
+
+/// The repository of the --jwks URLs: fetched with libcurl, under the options given on the command line.
+ajwt::jwks_url_key_repository<> make_url_repository(const verify_options& o) {
+  ajwt::jwks_url_options options;
+  options.allow_http = o.allow_http_jwks;
+  if (o.jwks_timeout_ms) {
+    options.fetch_timeout = std::chrono::milliseconds(*o.jwks_timeout_ms);
+    options.connect_timeout = std::min(options.connect_timeout, options.fetch_timeout);
+  }
+#if AJWT_CLI_HAVE_CURL
+  return ajwt::jwks_url_key_repository<>(ajwt::curl_fetcher{}, options);
+#else
+  // Never called: load_keys refuses every URL first. The repository still needs a fetcher.
+  return ajwt::jwks_url_key_repository<>(
+      [](const ajwt::fetch_request&) {
+        ajwt::fetch_result r;
+        r.error = "this ajwt was built without libcurl";
+        return r;
+      },
+      options);
+#endif
+}
+
 /// Loads every key source into one repository. Throws (naming the option, file and line) on any mistake.
+/// A --jwks URL is only checked here; it is fetched when the first token of its user arrives.
 repository load_keys(const verify_options& o) {
   if (o.user_keys.empty() && o.authorized_keys.empty() && o.jwks.empty())
-    throw usage_error("verify needs at least one key source: --user-key USER=KEYFILE, --authorized-keys FILE or "
-                      "--jwks USER=FILE");
-  repository keys;
+    throw usage_error(
+        "verify needs at least one key source: --user-key USER=KEYFILE, --authorized-keys FILE or "
+        "--jwks USER=FILE|URL");
+  repository keys{ajwt::static_key_repository<>(), make_url_repository(o)};
   const passphrase_source pass;
   for (const auto& value : o.user_keys) {
     const auto [user, path] = split_user_file(value, "--user-key", "USER=KEYFILE");
-    keys.add(user, load_public_from_any(path, pass));
+    keys.first.add(user, load_public_from_any(path, pass));
   }
-  for (const auto& path : o.authorized_keys) keys.add_authorized_keys_file(path);
+  for (const auto& path : o.authorized_keys) keys.first.add_authorized_keys_file(path);
   for (const auto& value : o.jwks) {
-    const auto [user, path] = split_user_file(value, "--jwks", "USER=FILE");
+    const auto [user, location] = split_user_file(value, "--jwks", "USER=FILE or USER=URL");
+    if (is_jwks_url(location)) {
+#if !AJWT_CLI_HAVE_CURL
+      throw usage_error("--jwks " + one_line(location) +
+                        ": this ajwt was built without libcurl, so it cannot fetch JWKS URLs (save the "
+                        "document and give USER=FILE)");
+#endif
+      const bool plain_http = location[4] == ':';  // "http:" rather than "https"
+      if (plain_http && !o.allow_http_jwks)
+        throw usage_error("--jwks " + one_line(location) +
+                          ": plain http is refused (anyone on the path could swap the keys); use https, or "
+                          "--allow-http-jwks for a test server on loopback");
+      keys.second.add_url(user, location);  // config_error naming the URL when it is malformed
+      continue;
+    }
     std::vector<std::string> skipped;
-    const auto found = ajwt::load_jwks(read_text_file(path), &skipped, path);
+    const auto found = ajwt::load_jwks(read_text_file(location), &skipped, location);
     if (found.empty()) {
-      std::string why = path + ": the JWKS document holds no usable key";
+      std::string why = location + ": the JWKS document holds no usable key";
       for (const auto& s : skipped) why += "; " + s;
       throw usage_error(why);
     }
-    for (const auto& k : found) keys.add(user, k);
+    for (const auto& k : found) keys.first.add(user, k);
   }
   return keys;
 }
@@ -111,14 +182,6 @@ ajwt::verifier_options make_options(const verify_options& o) {
     v.algorithms.insert(*a);
   }
   return v;
-}
-
-/// `s` made safe to print as part of one output line: control characters become '?'.
-std::string one_line(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
-  return out;
 }
 
 /// Verifies one header (against `request` when given) and appends its line to `out` (and, with --verbose,
@@ -217,9 +280,18 @@ command add_verify_command(CLI::App& parent) {
                   "A file of lines \"USERNAME KEYTYPE BASE64 [COMMENT]\" (repeatable)")
       ->allow_extra_args(false)
       ->type_name("FILE");
-  app->add_option("--jwks", o->jwks, "A JWKS document holding keys of USER (repeatable)")
+  app->add_option("--jwks", o->jwks,
+                  "A JWKS document holding keys of USER (repeatable): a FILE, or an https:// URL fetched when a "
+                  "token of USER arrives (and again for a kid it lacks)")
       ->allow_extra_args(false)
-      ->type_name("USER=FILE");
+      ->type_name("USER=FILE|URL");
+  app->add_flag("--allow-http-jwks", o->allow_http_jwks,
+                "Also accept plain http:// --jwks URLs (for test servers on loopback: without TLS anyone on the "
+                "path could swap the keys)");
+  app->add_option("--jwks-timeout", o->jwks_timeout_ms,
+                  "Bound on each fetch of a --jwks URL, connection included (default 5000)")
+      ->check(CLI::Range(1, 600000))
+      ->type_name("MS");
   app->add_option("--tolerance", o->tolerance, "Accept time claims within now +/- SECONDS (default 20)")
       ->check(CLI::Range(0, 86400))
       ->type_name("SECONDS");

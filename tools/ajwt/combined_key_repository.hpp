@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: ISC
+// A key repository over two others, so that `ajwt verify` can take keys from files (a static repository)
+// and from JWKS URLs (a jwks_url_key_repository) at once, for other users or for the same ones.
+#ifndef AJWT_TOOLS_COMBINED_KEY_REPOSITORY_HPP
+#define AJWT_TOOLS_COMBINED_KEY_REPOSITORY_HPP
+
+#include <algorithm>
+#include <memory>
+#include <string_view>
+#include <type_traits>
+
+#include <ajwt/key_repository.hpp>
+#include <ajwt/keys.hpp>
+
+namespace ajwt_cli {
+
+/// The KeyRepository whose keys for a user are those of `First` followed by those of `Second` (a key
+/// in both counts once). Neither carries a user object.
+///
+/// `Second` may be slow or fail (a JWKS URL: a fetch, which may throw), so it is asked only when its
+/// answer can matter: not when `First` already holds a key matching a non-empty `kid` (the verifier
+/// then checks only that key). When `Second` throws, the user's `First` keys are served if the kid is
+/// empty (the verifier tries every key anyway); otherwise the exception propagates and the verifier
+/// rejects with unknown_user and its message — the rule jwks_url_key_repository applies to a user's
+/// several URLs. Thread-safe when both are; copies share what copies of `First` and `Second` share.
+template <class First, class Second>
+struct combined_key_repository {
+  static_assert(ajwt::is_key_repository<First>::value && ajwt::is_key_repository<Second>::value,
+                "both parts must be key repositories (`user_type` and `find(username, kid)`)");
+  static_assert(std::is_same_v<typename First::user_type, ajwt::no_user> &&
+                    std::is_same_v<typename Second::user_type, ajwt::no_user>,
+                "combined_key_repository merges keys only: both parts must have user_type ajwt::no_user");
+
+  using user_type = ajwt::no_user;
+  using entry = ajwt::user_keys<user_type>;
+
+  First first;
+  Second second;
+
+  /// The user's keys (nullptr when neither part knows the user); throws what `Second` throws when its
+  /// keys are needed.
+  std::shared_ptr<const entry> find(std::string_view username, std::string_view kid) const {
+    std::shared_ptr<const entry> a = first.find(username, kid);
+    const bool a_has_keys = a && !a->keys.empty();
+    if (a_has_keys && !kid.empty() &&
+        std::any_of(a->keys.begin(), a->keys.end(),
+                    [&](const ajwt::public_key& k) { return k.matches_kid(kid); }))
+      return a;
+    std::shared_ptr<const entry> b;
+    try {
+      b = second.find(username, kid);
+    } catch (...) {
+      if (a_has_keys && kid.empty()) return a;
+      throw;
+    }
+    if (!b || b->keys.empty()) return a ? a : b;
+    if (!a_has_keys) return b;
+    auto merged = std::make_shared<entry>(*a);
+    for (const auto& k : b->keys)
+      if (std::find(merged->keys.begin(), merged->keys.end(), k) == merged->keys.end())
+        merged->keys.push_back(k);
+    return merged;
+  }
+};
+
+}  // namespace ajwt_cli
+
+#endif  // AJWT_TOOLS_COMBINED_KEY_REPOSITORY_HPP
