@@ -18,6 +18,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -738,7 +742,13 @@ TEST_CASE("loading an encrypted key without a passphrase never prompts on the te
   // would go) and /dev/null as stdin. It must fail at once with a key_error, write nothing to the terminal
   // and not wait for input; the parent kills it after 30 s.
   const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
-  REQUIRE(master >= 0);
+  if (master < 0) {
+    // A minimal chroot may have no /dev/pts. CTest reports this test as skipped (its
+    // SKIP_REGULAR_EXPRESSION matches the line below), never as passed.
+    std::cout << "AJWT_SKIPPED: this system has no pseudo-terminals (posix_openpt: " << std::strerror(errno)
+              << ")" << std::endl;
+    return;
+  }
   REQUIRE(::grantpt(master) == 0);
   REQUIRE(::unlockpt(master) == 0);
   const std::string slave_name = ::ptsname(master);

@@ -172,6 +172,10 @@ class verifier {
     while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
     if (!detail::iequals(scheme, opt_.scheme))
       return finish(failure{reason::wrong_scheme, "scheme is not " + opt_.scheme}, {}, {});
+    if (token.size() > opt_.max_token_bytes)  // before scanning it: a 1 MB header costs no more than a short one
+      return finish(failure{reason::token_too_large, "token is " + std::to_string(token.size()) +
+                                                         " bytes (maximum " + std::to_string(opt_.max_token_bytes) + ")"},
+                    {}, {});
     // (A plain scan: find_first_of would call memchr once per character of the token.)
     bool blank_inside = false;
     for (char c : token) blank_inside |= (c == ' ' || c == '\t');
