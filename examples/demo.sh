@@ -24,7 +24,7 @@ for program in "$ajwt" "$server" "$client"; do
   fi
 done
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/ajwt-demo.XXXXXX")
+work=$(mktemp -d)  # (mktemp honours TMPDIR)
 server_pid=
 # stop_server: SIGTERM, then up to 5 s for a clean exit, then SIGKILL. Sets server_status to the exit status.
 stop_server() {
