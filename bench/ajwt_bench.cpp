@@ -21,9 +21,9 @@
 // Every timed operation's result is checked (a token not accepted stops the run), so no figure can
 // come from a failure path. --smoke runs every case a few times on a tiny corpus with those checks,
 // plus negative checks (a tampered token is rejected everywhere, a replay is refused): CTest runs it.
+#include <malloc.h>
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
-#include <malloc.h>
 #include <openssl/rand.h>
 #include <sys/utsname.h>
 
@@ -56,7 +56,8 @@ namespace fs = std::filesystem;
 
 // The region callgrind measures (--toggle-collect=ajwt_bench_profile_region): a function with external C
 // linkage, never inlined, so the profile has one name to start from.
-extern "C" __attribute__((noinline)) std::size_t ajwt_bench_profile_region(const std::function<std::size_t()>* f) {
+extern "C" __attribute__((noinline)) std::size_t ajwt_bench_profile_region(
+    const std::function<std::size_t()>* f) {
   return (*f)();
 }
 
@@ -94,24 +95,27 @@ struct options {
   int nonce_reps = 5;
   bool smoke = false;
   bool fresh_corpus = false;
-  std::string note;          // recorded in the results (run.sh passes the git revision)
+  std::string note;                    // recorded in the results (run.sh passes the git revision)
   std::size_t nonce_memory_child = 0;  // internal: measure the store's memory in this fresh process
-  std::string profile_loop;  // ajwt | floor_plain | floor_fast
+  std::string profile_loop;            // ajwt | floor_plain | floor_fast
   std::string profile_alg = "RS256";
   std::size_t profile_count = 2000;
 };
 
 [[noreturn]] void usage(const std::string& why) {
-  std::cerr << "ajwt_bench: " << why << "\n"
-            << "usage: ajwt_bench [--corpus DIR] [--work DIR] [--out FILE] [--tokens N] [--cli-lines N]\n"
-               "                  [--rounds N] [--batch-ms MS] [--algs RS256,RS512,EdDSA,ES256]\n"
-               "                  [--sections verify,sign,python,cli,threads,nonce] [--fresh-corpus]\n"
-               "                  [--cli PATH --plain PATH] [--cli-runs N]\n"
-               "                  [--python PATH --python-script PATH] [--python-tokens N] [--python-reps N]\n"
-               "                  [--thread-runs N] [--thread-alg ALG] [--nonce-entries N] [--nonce-reps N]\n"
-               "                  [--note TEXT]\n"
-               "       ajwt_bench --smoke --work DIR [--cli PATH --plain PATH] [--python PATH --python-script PATH]\n"
-               "       ajwt_bench --profile-loop ajwt|floor_plain|floor_fast [--alg ALG] [--count N] --corpus DIR\n";
+  std::cerr
+      << "ajwt_bench: " << why << "\n"
+      << "usage: ajwt_bench [--corpus DIR] [--work DIR] [--out FILE] [--tokens N] [--cli-lines N]\n"
+         "                  [--rounds N] [--batch-ms MS] [--algs RS256,RS512,EdDSA,ES256]\n"
+         "                  [--sections verify,sign,python,cli,threads,nonce] [--fresh-corpus]\n"
+         "                  [--cli PATH --plain PATH] [--cli-runs N]\n"
+         "                  [--python PATH --python-script PATH] [--python-tokens N] [--python-reps N]\n"
+         "                  [--thread-runs N] [--thread-alg ALG] [--nonce-entries N] [--nonce-reps N]\n"
+         "                  [--note TEXT]\n"
+         "       ajwt_bench --smoke --work DIR [--cli PATH --plain PATH] [--python PATH --python-script "
+         "PATH]\n"
+         "       ajwt_bench --profile-loop ajwt|floor_plain|floor_fast [--alg ALG] [--count N] --corpus "
+         "DIR\n";
   std::exit(2);
 }
 
@@ -143,37 +147,65 @@ options parse_options(int argc, char** argv) {
   };
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--corpus") o.corpus = value(i);
-    else if (a == "--work") o.work = value(i);
-    else if (a == "--out") o.out = value(i);
-    else if (a == "--tokens") o.tokens = static_cast<std::size_t>(number(i));
-    else if (a == "--cli-lines") o.cli_lines = static_cast<std::size_t>(number(i));
-    else if (a == "--rounds") o.rounds = static_cast<int>(number(i));
-    else if (a == "--batch-ms") o.batch_ms = number(i);
-    else if (a == "--algs") o.algs = split_list(value(i));
+    if (a == "--corpus")
+      o.corpus = value(i);
+    else if (a == "--work")
+      o.work = value(i);
+    else if (a == "--out")
+      o.out = value(i);
+    else if (a == "--tokens")
+      o.tokens = static_cast<std::size_t>(number(i));
+    else if (a == "--cli-lines")
+      o.cli_lines = static_cast<std::size_t>(number(i));
+    else if (a == "--rounds")
+      o.rounds = static_cast<int>(number(i));
+    else if (a == "--batch-ms")
+      o.batch_ms = number(i);
+    else if (a == "--algs")
+      o.algs = split_list(value(i));
     else if (a == "--sections") {
       const auto l = split_list(value(i));
       o.sections = std::set<std::string>(l.begin(), l.end());
-    } else if (a == "--cli") o.cli = value(i);
-    else if (a == "--plain") o.plain = value(i);
-    else if (a == "--cli-runs") o.cli_runs = static_cast<int>(number(i));
-    else if (a == "--python") o.python = value(i);
-    else if (a == "--python-script") o.python_script = value(i);
-    else if (a == "--python-tokens") o.python_tokens = static_cast<std::size_t>(number(i));
-    else if (a == "--python-reps") o.python_reps = static_cast<int>(number(i));
-    else if (a == "--thread-runs") o.thread_runs = static_cast<int>(number(i));
-    else if (a == "--thread-alg") o.thread_alg = value(i);
-    else if (a == "--nonce-entries") o.nonce_entries = static_cast<std::size_t>(number(i));
-    else if (a == "--nonce-reps") o.nonce_reps = static_cast<int>(number(i));
-    else if (a == "--note") o.note = value(i);
-    else if (a == "--nonce-memory-child") o.nonce_memory_child = static_cast<std::size_t>(number(i));
-    else if (a == "--smoke") o.smoke = true;
-    else if (a == "--fresh-corpus") o.fresh_corpus = true;
-    else if (a == "--profile-loop") o.profile_loop = value(i);
-    else if (a == "--alg") o.profile_alg = value(i);
-    else if (a == "--count") o.profile_count = static_cast<std::size_t>(number(i));
-    else if (a == "-h" || a == "--help") usage("help");
-    else usage("unknown argument " + a);
+    } else if (a == "--cli")
+      o.cli = value(i);
+    else if (a == "--plain")
+      o.plain = value(i);
+    else if (a == "--cli-runs")
+      o.cli_runs = static_cast<int>(number(i));
+    else if (a == "--python")
+      o.python = value(i);
+    else if (a == "--python-script")
+      o.python_script = value(i);
+    else if (a == "--python-tokens")
+      o.python_tokens = static_cast<std::size_t>(number(i));
+    else if (a == "--python-reps")
+      o.python_reps = static_cast<int>(number(i));
+    else if (a == "--thread-runs")
+      o.thread_runs = static_cast<int>(number(i));
+    else if (a == "--thread-alg")
+      o.thread_alg = value(i);
+    else if (a == "--nonce-entries")
+      o.nonce_entries = static_cast<std::size_t>(number(i));
+    else if (a == "--nonce-reps")
+      o.nonce_reps = static_cast<int>(number(i));
+    else if (a == "--note")
+      o.note = value(i);
+    else if (a == "--nonce-memory-child")
+      o.nonce_memory_child = static_cast<std::size_t>(number(i));
+    else if (a == "--smoke")
+      o.smoke = true;
+    else if (a == "--fresh-corpus")
+      o.fresh_corpus = true;
+    else if (a == "--profile-loop")
+      o.profile_loop = value(i);
+    else if (a == "--alg")
+      o.profile_alg = value(i);
+    else if (a == "--count")
+      o.profile_count = static_cast<std::size_t>(number(i));
+    else if (a == "-h" || a == "--help")
+      usage("help");
+    else
+      usage("unknown argument " + a);
   }
   if (o.smoke) {
     // A tiny corpus of its own, a couple of operations per case: checks, not timings.
@@ -190,7 +222,8 @@ options parse_options(int argc, char** argv) {
     o.nonce_reps = 1;
     o.fresh_corpus = true;
   }
-  if (o.tokens < 4 || o.rounds < 1 || o.batch_ms <= 0) usage("--tokens must be >= 4, --rounds >= 1, --batch-ms > 0");
+  if (o.tokens < 4 || o.rounds < 1 || o.batch_ms <= 0)
+    usage("--tokens must be >= 4, --rounds >= 1, --batch-ms > 0");
   return o;
 }
 
@@ -233,9 +266,9 @@ struct token_set {
 struct corpus {
   std::string dir;
   std::int64_t time = 0;
-  std::map<std::string, token_set> sets;             // by algorithm name
-  std::map<std::string, std::string> public_pem;     // by key stem
-  std::map<std::string, std::string> private_pem;    // by key stem
+  std::map<std::string, token_set> sets;           // by algorithm name
+  std::map<std::string, std::string> public_pem;   // by key stem
+  std::map<std::string, std::string> private_pem;  // by key stem
 };
 
 std::string key_path(const std::string& dir, const std::string& stem, bool pub) {
@@ -310,12 +343,14 @@ bool load_corpus(const options& o, corpus& c) {
       std::string line = text.substr(pos, nl - pos);
       pos = nl + 1;
       if (line.empty()) continue;
-      check(line.rfind("JWT ", 0) == 0, o.corpus + "/" + a.name + ".txt: a line does not start with \"JWT \"");
+      check(line.rfind("JWT ", 0) == 0,
+            o.corpus + "/" + a.name + ".txt: a line does not start with \"JWT \"");
       std::string token = line.substr(4);
       const auto dot = token.rfind('.');
       check(dot != std::string::npos, "a corpus token has no '.'");
       std::string sig;
-      check(bench::base64url_decode(std::string_view(token).substr(dot + 1), sig), "a corpus signature is not base64url");
+      check(bench::base64url_decode(std::string_view(token).substr(dot + 1), sig),
+            "a corpus signature is not base64url");
       s.inputs.push_back(token.substr(0, dot));
       s.sigs_ossl.push_back(a.alg == ajwt::algorithm::es256 ? bench::floors::es256_to_der(sig) : sig);
       s.sigs_jws.push_back(std::move(sig));
@@ -387,12 +422,12 @@ struct alg_env {
 
 struct bench_case {
   std::string section, alg, name;
-  std::size_t cap = 1;                           // the largest batch (distinct tokens available)
-  std::function<void(std::size_t)> prepare;      // runs before a batch, outside the timing (may be empty)
-  std::function<std::size_t(std::size_t)> run;   // runs n operations; returns how many succeeded
-  std::function<std::string()> last_error;       // why the last failure failed (may be empty)
+  std::size_t cap = 1;                          // the largest batch (distinct tokens available)
+  std::function<void(std::size_t)> prepare;     // runs before a batch, outside the timing (may be empty)
+  std::function<std::size_t(std::size_t)> run;  // runs n operations; returns how many succeeded
+  std::function<std::string()> last_error;      // why the last failure failed (may be empty)
   std::size_t batch = 1;
-  std::vector<double> cpu_us, wall_us;           // per operation, one value per round
+  std::vector<double> cpu_us, wall_us;  // per operation, one value per round
 };
 
 /// Cycles over the indices 0..n-1.
@@ -409,8 +444,9 @@ bench::sample run_batch(bench_case& c, std::size_t n, bool record) {
   if (c.prepare) c.prepare(n);
   std::size_t ok = 0;
   const auto s = bench::time_once([&] { ok = c.run(n); });
-  check(ok == n, c.section + " " + c.alg + " " + c.name + ": " + std::to_string(n - ok) + " of " + std::to_string(n) +
-                     " operations failed" + (c.last_error ? ": " + c.last_error() : std::string()));
+  check(ok == n, c.section + " " + c.alg + " " + c.name + ": " + std::to_string(n - ok) + " of " +
+                     std::to_string(n) + " operations failed" +
+                     (c.last_error ? ": " + c.last_error() : std::string()));
   if (record) {
     c.cpu_us.push_back(s.cpu * 1e6 / static_cast<double>(n));
     c.wall_us.push_back(s.wall * 1e6 / static_cast<double>(n));
@@ -475,20 +511,14 @@ void add_verify_cases(std::vector<bench_case>& cases, const alg_env& env, const 
   floor_case("floor_plain", [fk](std::string_view in, std::string_view sig) {
     return bench::floors::verify_plain(*fk, in, sig);
   });
-  floor_case("floor_copy", [v = std::make_shared<bench::floors::copy_verifier>(*fk)](std::string_view in,
-                                                                                     std::string_view sig) {
-    return v->verify(in, sig);
-  });
+  floor_case("floor_copy", [v = std::make_shared<bench::floors::copy_verifier>(*fk)](
+                               std::string_view in, std::string_view sig) { return v->verify(in, sig); });
   if (a.type == ajwt::key_type::ed25519) {
-    floor_case("floor_reuse", [v = std::make_shared<bench::floors::reuse_verifier>(*fk)](std::string_view in,
-                                                                                         std::string_view sig) {
-      return v->verify(in, sig);
-    });
+    floor_case("floor_reuse", [v = std::make_shared<bench::floors::reuse_verifier>(*fk)](
+                                  std::string_view in, std::string_view sig) { return v->verify(in, sig); });
   } else {
-    floor_case("floor_pkey", [v = std::make_shared<bench::floors::pkey_verifier>(*fk)](std::string_view in,
-                                                                                       std::string_view sig) {
-      return v->verify(in, sig);
-    });
+    floor_case("floor_pkey", [v = std::make_shared<bench::floors::pkey_verifier>(*fk)](
+                                 std::string_view in, std::string_view sig) { return v->verify(in, sig); });
   }
 
   {  // ajwt's full path: a fresh verifier (empty nonce store) whenever the tokens would repeat.
@@ -562,7 +592,8 @@ void add_verify_cases(std::vector<bench_case>& cases, const alg_env& env, const 
     bench_case c = make("libjwt");
     c.run = [&ts, cur, pem = &env.pub_pem](std::size_t n) {
       std::size_t ok = 0;
-      for (std::size_t k = 0; k < n; ++k) ok += bench::peers::libjwt_verify(ts.tokens[cur->next()], *pem) ? 1 : 0;
+      for (std::size_t k = 0; k < n; ++k)
+        ok += bench::peers::libjwt_verify(ts.tokens[cur->next()], *pem) ? 1 : 0;
       return ok;
     };
     cases.push_back(std::move(c));
@@ -590,7 +621,8 @@ void add_sign_cases(std::vector<bench_case>& cases, const alg_env& env, const op
   const std::size_t n_tokens = std::min(ts.size(), o.tokens);
   {
     auto cur = std::make_shared<cursor>(cursor{0, n_tokens});
-    auto buf = std::make_shared<std::vector<unsigned char>>(static_cast<std::size_t>(EVP_PKEY_get_size(env.raw_priv.get())));
+    auto buf = std::make_shared<std::vector<unsigned char>>(
+        static_cast<std::size_t>(EVP_PKEY_get_size(env.raw_priv.get())));
     bench_case c;
     c.section = "sign";
     c.alg = a.name;
@@ -693,12 +725,16 @@ void negative_checks(const alg_env& env) {
   const std::string name = ts.info->name;
   std::string sig = ts.sigs_ossl[0];
   sig[sig.size() / 2] = static_cast<char>(sig[sig.size() / 2] ^ 0x01);
-  check(!bench::floors::verify_plain(*env.floor, ts.inputs[0], sig), name + ": floor_plain accepted a tampered signature");
-  check(!bench::floors::copy_verifier(*env.floor).verify(ts.inputs[0], sig), name + ": floor_copy accepted a tampered signature");
+  check(!bench::floors::verify_plain(*env.floor, ts.inputs[0], sig),
+        name + ": floor_plain accepted a tampered signature");
+  check(!bench::floors::copy_verifier(*env.floor).verify(ts.inputs[0], sig),
+        name + ": floor_copy accepted a tampered signature");
   if (ts.info->type == ajwt::key_type::ed25519)
-    check(!bench::floors::reuse_verifier(*env.floor).verify(ts.inputs[0], sig), name + ": floor_reuse accepted a tampered signature");
+    check(!bench::floors::reuse_verifier(*env.floor).verify(ts.inputs[0], sig),
+          name + ": floor_reuse accepted a tampered signature");
   else
-    check(!bench::floors::pkey_verifier(*env.floor).verify(ts.inputs[0], sig), name + ": floor_pkey accepted a tampered signature");
+    check(!bench::floors::pkey_verifier(*env.floor).verify(ts.inputs[0], sig),
+          name + ": floor_pkey accepted a tampered signature");
 
   // A token whose signature's first character changed (still canonical base64url).
   std::string token = ts.tokens[0];
@@ -706,16 +742,20 @@ void negative_checks(const alg_env& env) {
   c = c == 'A' ? 'B' : 'A';
   auto v = env.make_verifier();
   const auto bad = v.verify_header("JWT " + token);
-  check(!bad && bad.reason() == ajwt::reason::bad_signature, name + ": ajwt did not reject a tampered token as bad_signature");
+  check(!bad && bad.reason() == ajwt::reason::bad_signature,
+        name + ": ajwt did not reject a tampered token as bad_signature");
   check(static_cast<bool>(v.verify_header(ts.headers[0])), name + ": ajwt rejected a corpus token");
   const auto replay = v.verify_header(ts.headers[0]);
-  check(!replay && replay.reason() == ajwt::reason::nonce_replayed, name + ": ajwt accepted a replayed token");
+  check(!replay && replay.reason() == ajwt::reason::nonce_replayed,
+        name + ": ajwt accepted a replayed token");
 #ifdef AJWT_BENCH_HAVE_LIBJWT
-  if (ts.info->libjwt) check(!bench::peers::libjwt_verify(token, env.pub_pem), name + ": libjwt accepted a tampered token");
+  if (ts.info->libjwt)
+    check(!bench::peers::libjwt_verify(token, env.pub_pem), name + ": libjwt accepted a tampered token");
 #endif
 #ifdef AJWT_BENCH_HAVE_CPPJWT
   if (ts.info->cppjwt)
-    check(!bench::peers::cppjwt_verify(token, name, env.pub_pem), name + ": cpp-jwt accepted a tampered token");
+    check(!bench::peers::cppjwt_verify(token, name, env.pub_pem),
+          name + ": cpp-jwt accepted a tampered token");
 #endif
 }
 
@@ -727,7 +767,9 @@ std::atomic<std::uint64_t> spin_sink{0};
 
 /// Spin throughput on 1 and 2 threads (each thread the same work); returns the 2-thread speed-up.
 double spin_scaling(std::uint64_t iterations) {
-  auto body = [iterations](int t) { spin_sink += bench::spin(iterations, static_cast<std::uint64_t>(t) + 7); };
+  auto body = [iterations](int t) {
+    spin_sink += bench::spin(iterations, static_cast<std::uint64_t>(t) + 7);
+  };
   const double t1 = bench::run_threads(1, body);
   const double t2 = bench::run_threads(2, body);
   return 2.0 * t1 / t2;
@@ -739,7 +781,8 @@ std::uint64_t calibrate_spin(double seconds) {
     const double w0 = bench::wall_seconds();
     spin_sink += bench::spin(n, 3);
     const double w = bench::wall_seconds() - w0;
-    if (w >= seconds / 4 || n > (1ULL << 40)) return static_cast<std::uint64_t>(static_cast<double>(n) * seconds / std::max(w, 1e-6));
+    if (w >= seconds / 4 || n > (1ULL << 40))
+      return static_cast<std::uint64_t>(static_cast<double>(n) * seconds / std::max(w, 1e-6));
     n *= 4;
   }
 }
@@ -761,9 +804,14 @@ json run_threads_section(const alg_env& env, const std::string& fast_name, const
     for (int t = 0; t < threads; ++t) {
       if (what == "floor_copy") copies.push_back(std::make_unique<bench::floors::copy_verifier>(*env.floor));
       if (what == "floor_pkey") pkeys.push_back(std::make_unique<bench::floors::pkey_verifier>(*env.floor));
-      if (what == "floor_reuse") reuses.push_back(std::make_unique<bench::floors::reuse_verifier>(*env.floor));
+      if (what == "floor_reuse")
+        reuses.push_back(std::make_unique<bench::floors::reuse_verifier>(*env.floor));
     }
-    const int kind = what == "ajwt" ? 0 : what == "floor_plain" ? 1 : what == "floor_copy" ? 2 : what == "floor_pkey" ? 3 : 4;
+    const int kind = what == "ajwt"          ? 0
+                     : what == "floor_plain" ? 1
+                     : what == "floor_copy"  ? 2
+                     : what == "floor_pkey"  ? 3
+                                             : 4;
     const double wall = bench::run_threads(threads, [&](int t) {
       const std::size_t begin = m * static_cast<std::size_t>(t) / static_cast<std::size_t>(threads);
       const std::size_t end = m * static_cast<std::size_t>(t + 1) / static_cast<std::size_t>(threads);
@@ -772,7 +820,9 @@ json run_threads_section(const alg_env& env, const std::string& fast_name, const
       for (std::size_t i = begin; i < end; ++i) {
         switch (kind) {
           case 0: good += v->verify_header(ts.headers[i]) ? 1 : 0; break;
-          case 1: good += bench::floors::verify_plain(*env.floor, ts.inputs[i], ts.sigs_ossl[i]) ? 1 : 0; break;
+          case 1:
+            good += bench::floors::verify_plain(*env.floor, ts.inputs[i], ts.sigs_ossl[i]) ? 1 : 0;
+            break;
           case 2: good += copies[ti]->verify(ts.inputs[i], ts.sigs_ossl[i]) ? 1 : 0; break;
           case 3: good += pkeys[ti]->verify(ts.inputs[i], ts.sigs_ossl[i]) ? 1 : 0; break;
           default: good += reuses[ti]->verify(ts.inputs[i], ts.sigs_ossl[i]) ? 1 : 0; break;
@@ -780,7 +830,8 @@ json run_threads_section(const alg_env& env, const std::string& fast_name, const
       }
       ok[ti] = good;
     });
-    check(ok[0] + ok[1] == m, "threads: " + what + " on " + std::to_string(threads) + " threads failed to verify some tokens");
+    check(ok[0] + ok[1] == m,
+          "threads: " + what + " on " + std::to_string(threads) + " threads failed to verify some tokens");
     return static_cast<double>(m) / wall;
   };
 
@@ -812,10 +863,12 @@ json run_threads_section(const alg_env& env, const std::string& fast_name, const
       if (scaled) counted[k].push_back(run[k]["speedup"].get<double>());
     }
     runs.push_back(run);
-    std::cerr << "ajwt_bench: threads run " << r + 1 << ": spin " << before << "/" << after << ", ajwt speed-up "
-              << run["ajwt"]["speedup"].get<double>() << (scaled ? "" : " (machine did not scale: not counted)") << "\n";
+    std::cerr << "ajwt_bench: threads run " << r + 1 << ": spin " << before << "/" << after
+              << ", ajwt speed-up " << run["ajwt"]["speedup"].get<double>()
+              << (scaled ? "" : " (machine did not scale: not counted)") << "\n";
   }
-  json out{{"alg", ts.info->name}, {"tokens", m}, {"runs", runs}, {"counted_runs", n_counted}, {"kinds", kinds}};
+  json out{
+      {"alg", ts.info->name}, {"tokens", m}, {"runs", runs}, {"counted_runs", n_counted}, {"kinds", kinds}};
   for (const auto& k : kinds) {
     out["speedup_all"][k] = summary_json(bench::summarize(all[k]));
     if (!counted[k].empty()) out["speedup_counted"][k] = summary_json(bench::summarize(counted[k]));
@@ -860,17 +913,20 @@ int run_nonce_memory_child(std::size_t n) {
   const std::size_t rss0 = bench::resident_bytes(), heap0 = heap_in_use();
   std::size_t fresh = 0;
   for (std::size_t i = 0; i < n; ++i)
-    fresh += s.record(ajwt::nonce_record{bench_user, t0, nonces[i], t0, 20}) == ajwt::nonce_status::fresh ? 1 : 0;
+    fresh +=
+        s.record(ajwt::nonce_record{bench_user, t0, nonces[i], t0, 20}) == ajwt::nonce_status::fresh ? 1 : 0;
   const std::size_t rss1 = bench::resident_bytes(), heap1 = heap_in_use();
   check(fresh == n, "nonce store: some distinct nonces were not fresh");
   check(s.size() == n, "nonce store: size() does not count every entry");
   std::size_t again = 0;
   for (std::size_t i = 0; i < std::min<std::size_t>(n, 1000); ++i)
-    again += s.record(ajwt::nonce_record{bench_user, t0, nonces[i], t0, 20}) == ajwt::nonce_status::fresh ? 1 : 0;
+    again +=
+        s.record(ajwt::nonce_record{bench_user, t0, nonces[i], t0, 20}) == ajwt::nonce_status::fresh ? 1 : 0;
   check(again == 0, "nonce store: a replayed nonce was fresh");
   std::cout << json{{"rss_before", rss0},
                     {"rss_after", rss1},
-                    {"bytes_per_entry", (static_cast<double>(rss1) - static_cast<double>(rss0)) / static_cast<double>(n)},
+                    {"bytes_per_entry",
+                     (static_cast<double>(rss1) - static_cast<double>(rss0)) / static_cast<double>(n)},
                     {"heap_before", heap0},
                     {"heap_after", heap1},
                     {"heap_bytes_per_entry",
@@ -890,7 +946,10 @@ json run_nonce_section(const options& o) {
   auto insert = [&](ajwt::memory_nonce_store& s, std::size_t begin, std::size_t end, std::int64_t time) {
     std::size_t fresh = 0;
     for (std::size_t i = begin; i < end; ++i)
-      fresh += s.record(ajwt::nonce_record{bench_user, time, nonces[i], time, tol}) == ajwt::nonce_status::fresh ? 1 : 0;
+      fresh +=
+          s.record(ajwt::nonce_record{bench_user, time, nonces[i], time, tol}) == ajwt::nonce_status::fresh
+              ? 1
+              : 0;
     return fresh;
   };
 
@@ -946,8 +1005,10 @@ json run_nonce_section(const options& o) {
   }
   out["reps"] = reps;
   out["counted_reps"] = counted;
-  for (const auto& [k, v] : wall_rate) out["inserts_per_s_per_thread_wall"][k] = summary_json(bench::summarize(v));
-  for (const auto& [k, v] : cpu_rate) out["inserts_per_s_per_thread_cpu"][k] = summary_json(bench::summarize(v));
+  for (const auto& [k, v] : wall_rate)
+    out["inserts_per_s_per_thread_wall"][k] = summary_json(bench::summarize(v));
+  for (const auto& [k, v] : cpu_rate)
+    out["inserts_per_s_per_thread_cpu"][k] = summary_json(bench::summarize(v));
   return out;
 }
 
@@ -964,8 +1025,8 @@ json run_cli_section(const corpus& c, const options& o) {
     bench::write_file(headers, text);
   }
   const std::string pub = key_path(c.dir, "rsa", true);
-  const std::vector<std::string> cli{o.cli, "verify", "--user-key", std::string(bench_user) + "=" + pub, "--now",
-                                     std::to_string(c.time)};
+  const std::vector<std::string> cli{
+      o.cli, "verify", "--user-key", std::string(bench_user) + "=" + pub, "--now", std::to_string(c.time)};
   const std::vector<std::string> plain{o.plain, pub, "sha512"};
 
   // The first run of each writes its output, which is checked: one "ok" line per header.
@@ -996,7 +1057,8 @@ json run_cli_section(const corpus& c, const options& o) {
       b = bench::run_process(plain, headers, plain_out);
       a = bench::run_process(cli, headers, cli_out);
     }
-    check(a.exit_code == 0, "cli: `ajwt verify` exited with " + std::to_string(a.exit_code) + " (a header was rejected?)");
+    check(a.exit_code == 0,
+          "cli: `ajwt verify` exited with " + std::to_string(a.exit_code) + " (a header was rejected?)");
     check(b.exit_code == 0, "cli: plain_verify exited with " + std::to_string(b.exit_code));
     if (first) {
       const auto [cl, cok] = count_ok(cli_out);
@@ -1011,7 +1073,8 @@ json run_cli_section(const corpus& c, const options& o) {
     plain_wall.push_back(b.wall);
     ratio_cpu.push_back(a.cpu / b.cpu);
     ratio_wall.push_back(a.wall / b.wall);
-    runs.push_back(json{{"cli_cpu", a.cpu}, {"cli_wall", a.wall}, {"plain_cpu", b.cpu}, {"plain_wall", b.wall}});
+    runs.push_back(
+        json{{"cli_cpu", a.cpu}, {"cli_wall", a.wall}, {"plain_cpu", b.cpu}, {"plain_wall", b.wall}});
   }
   return json{{"lines", n},
               {"alg", "RS512"},
@@ -1035,7 +1098,8 @@ json bracket_floor(const std::map<std::string, std::unique_ptr<alg_env>>& envs, 
     for (int rep = 0; rep < (o.smoke ? 1 : 5); ++rep) {
       std::size_t ok = 0;
       const auto s = bench::time_once([&] {
-        for (std::size_t i = 0; i < n; ++i) ok += bench::floors::verify_plain(*env.floor, ts.inputs[i], ts.sigs_ossl[i]) ? 1 : 0;
+        for (std::size_t i = 0; i < n; ++i)
+          ok += bench::floors::verify_plain(*env.floor, ts.inputs[i], ts.sigs_ossl[i]) ? 1 : 0;
       });
       check(ok == n, "bracket: floor_plain failed");
       us.push_back(s.cpu * 1e6 / static_cast<double>(n));
@@ -1050,13 +1114,16 @@ json run_python_section(const std::map<std::string, std::unique_ptr<alg_env>>& e
   const std::string out_path = o.work + "/python.json";
   std::string algs;
   for (const auto& a : o.algs) algs += (algs.empty() ? "" : ",") + a;
-  std::vector<std::string> argv{o.python, o.python_script, "--corpus", o.corpus, "--tokens",
-                                std::to_string(o.python_tokens), "--reps", std::to_string(o.python_reps), "--algs",
-                                algs, "--out", out_path};
+  std::vector<std::string> argv{o.python,   o.python_script,
+                                "--corpus", o.corpus,
+                                "--tokens", std::to_string(o.python_tokens),
+                                "--reps",   std::to_string(o.python_reps),
+                                "--algs",   algs,
+                                "--out",    out_path};
   fs::remove(out_path);
   const auto r = bench::run_process(argv, "/dev/null", o.work + "/python.log");
-  check(r.exit_code == 0, "python: " + o.python_script + " exited with " + std::to_string(r.exit_code) + ": " +
-                              bench::read_file(o.work + "/python.log"));
+  check(r.exit_code == 0, "python: " + o.python_script + " exited with " + std::to_string(r.exit_code) +
+                              ": " + bench::read_file(o.work + "/python.log"));
   json py = json::parse(bench::read_file(out_path));
   const json after = bracket_floor(envs, o);
   py["floor_plain_before_us"] = before;
@@ -1118,10 +1185,13 @@ int run_profile_loop(const options& o) {
   bench::floors::copy_verifier copy(*env.floor);
   std::unique_ptr<bench::floors::pkey_verifier> pkey;
   std::unique_ptr<bench::floors::reuse_verifier> reuse;
-  if (ts.info->type == ajwt::key_type::ed25519) reuse = std::make_unique<bench::floors::reuse_verifier>(*env.floor);
-  else pkey = std::make_unique<bench::floors::pkey_verifier>(*env.floor);
+  if (ts.info->type == ajwt::key_type::ed25519)
+    reuse = std::make_unique<bench::floors::reuse_verifier>(*env.floor);
+  else
+    pkey = std::make_unique<bench::floors::pkey_verifier>(*env.floor);
   // One warm-up operation of each outside the region (first-use initialisation is not the steady state).
-  check(static_cast<bool>(env.make_verifier().verify_header(ts.headers[0])), "profile: ajwt rejected a token");
+  check(static_cast<bool>(env.make_verifier().verify_header(ts.headers[0])),
+        "profile: ajwt rejected a token");
   check(bench::floors::verify_plain(*env.floor, ts.inputs[0], ts.sigs_ossl[0]), "profile: floor failed");
   std::function<std::size_t()> body;
   if (o.profile_loop == "ajwt") {
@@ -1133,14 +1203,18 @@ int run_profile_loop(const options& o) {
   } else if (o.profile_loop == "floor_plain") {
     body = [&] {
       std::size_t ok = 0;
-      for (std::size_t i = 0; i < n; ++i) ok += bench::floors::verify_plain(*env.floor, ts.inputs[i], ts.sigs_ossl[i]) ? 1 : 0;
+      for (std::size_t i = 0; i < n; ++i)
+        ok += bench::floors::verify_plain(*env.floor, ts.inputs[i], ts.sigs_ossl[i]) ? 1 : 0;
       return ok;
     };
   } else if (o.profile_loop == "floor_fast") {
     body = [&] {
       std::size_t ok = 0;
       for (std::size_t i = 0; i < n; ++i)
-        ok += (pkey ? pkey->verify(ts.inputs[i], ts.sigs_ossl[i]) : reuse->verify(ts.inputs[i], ts.sigs_ossl[i])) ? 1 : 0;
+        ok += (pkey ? pkey->verify(ts.inputs[i], ts.sigs_ossl[i])
+                    : reuse->verify(ts.inputs[i], ts.sigs_ossl[i]))
+                  ? 1
+                  : 0;
       return ok;
     };
   } else {
@@ -1148,7 +1222,8 @@ int run_profile_loop(const options& o) {
   }
   const std::size_t ok = ajwt_bench_profile_region(&body);
   check(ok == n, "profile: " + std::to_string(n - ok) + " verifications failed");
-  std::cerr << "ajwt_bench: profile loop " << o.profile_loop << " " << o.profile_alg << ": " << n << " verified\n";
+  std::cerr << "ajwt_bench: profile loop " << o.profile_loop << " " << o.profile_alg << ": " << n
+            << " verified\n";
   return 0;
 }
 
@@ -1160,26 +1235,35 @@ int run(const options& o) {
   const bool want_cli = o.sections.count("cli") && !o.cli.empty() && !o.plain.empty();
   const bool want_python = o.sections.count("python") && !o.python.empty() && !o.python_script.empty();
   options co = o;
-  if (want_cli && std::find(co.algs.begin(), co.algs.end(), "RS512") == co.algs.end()) co.algs.push_back("RS512");
+  if (want_cli && std::find(co.algs.begin(), co.algs.end(), "RS512") == co.algs.end())
+    co.algs.push_back("RS512");
   if (!want_cli) co.cli_lines = 0;
   const corpus c = open_corpus(co);
 
-  json result{{"schema", 1},
-              {"smoke", o.smoke},
-              {"machine", machine_json()},
-              {"config",
-               {{"tokens_per_alg", o.tokens}, {"rounds", o.rounds}, {"batch_ms", o.batch_ms}, {"algs", o.algs},
-                {"corpus_time", c.time}, {"username", bench_user}, {"note", o.note},
-                {"timing", "per-operation thread CPU time (CLOCK_THREAD_CPUTIME_ID); wall time alongside"},
-                {"floor_plain",
-                 "per token: EVP_MD_CTX_new, EVP_DigestVerifyInit with EVP_shaNNN(), EVP_DigestVerify, "
-                 "EVP_MD_CTX_free; key loaded once; signature base64url-decoded (ES256: to DER) before timing"}}},
-              {"peers", json::object()}};
+  json result{
+      {"schema", 1},
+      {"smoke", o.smoke},
+      {"machine", machine_json()},
+      {"config",
+       {{"tokens_per_alg", o.tokens},
+        {"rounds", o.rounds},
+        {"batch_ms", o.batch_ms},
+        {"algs", o.algs},
+        {"corpus_time", c.time},
+        {"username", bench_user},
+        {"note", o.note},
+        {"timing", "per-operation thread CPU time (CLOCK_THREAD_CPUTIME_ID); wall time alongside"},
+        {"floor_plain",
+         "per token: EVP_MD_CTX_new, EVP_DigestVerifyInit with EVP_shaNNN(), EVP_DigestVerify, "
+         "EVP_MD_CTX_free; key loaded once; signature base64url-decoded (ES256: to DER) before timing"}}},
+      {"peers", json::object()}};
 #ifdef AJWT_BENCH_HAVE_LIBJWT
-  result["peers"]["libjwt"] = {{"version", bench::peers::libjwt_version()}, {"key", "PEM text on every jwt_decode call"}};
+  result["peers"]["libjwt"] = {{"version", bench::peers::libjwt_version()},
+                               {"key", "PEM text on every jwt_decode call"}};
 #endif
 #ifdef AJWT_BENCH_HAVE_CPPJWT
-  result["peers"]["cppjwt"] = {{"version", bench::peers::cppjwt_version()}, {"key", "PEM text on every jwt::decode call"}};
+  result["peers"]["cppjwt"] = {{"version", bench::peers::cppjwt_version()},
+                               {"key", "PEM text on every jwt::decode call"}};
 #endif
 
   std::map<std::string, std::unique_ptr<alg_env>> envs;

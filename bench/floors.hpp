@@ -87,13 +87,15 @@ inline bool verify_plain(const key_setup& k, std::string_view input, std::string
 class copy_verifier {
  public:
   explicit copy_verifier(const key_setup& k) : base_(EVP_MD_CTX_new()), work_(EVP_MD_CTX_new()) {
-    if (!base_ || !work_ || EVP_DigestVerifyInit(base_.get(), nullptr, k.fetched_md.get(), nullptr, k.pkey) != 1)
+    if (!base_ || !work_ ||
+        EVP_DigestVerifyInit(base_.get(), nullptr, k.fetched_md.get(), nullptr, k.pkey) != 1)
       throw std::runtime_error("copy_verifier: EVP_DigestVerifyInit failed");
   }
   bool verify(std::string_view input, std::string_view sig) noexcept {
-    const bool ok = EVP_MD_CTX_copy_ex(work_.get(), base_.get()) == 1 &&
-                    EVP_DigestVerify(work_.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
-                                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
+    const bool ok =
+        EVP_MD_CTX_copy_ex(work_.get(), base_.get()) == 1 &&
+        EVP_DigestVerify(work_.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                         reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
     if (!ok) ERR_clear_error();
     return ok;
   }
@@ -105,16 +107,18 @@ class copy_verifier {
 /// Hash, then EVP_PKEY_verify on a prepared EVP_PKEY_CTX. One per thread; RSA and ECDSA only.
 class pkey_verifier {
  public:
-  explicit pkey_verifier(const key_setup& k) : md_(k.fetched_md.get()), ctx_(EVP_PKEY_CTX_new(k.pkey, nullptr)) {
-    if (!md_ || !ctx_ || EVP_PKEY_verify_init(ctx_.get()) != 1 || EVP_PKEY_CTX_set_signature_md(ctx_.get(), md_) != 1)
+  explicit pkey_verifier(const key_setup& k)
+      : md_(k.fetched_md.get()), ctx_(EVP_PKEY_CTX_new(k.pkey, nullptr)) {
+    if (!md_ || !ctx_ || EVP_PKEY_verify_init(ctx_.get()) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(ctx_.get(), md_) != 1)
       throw std::runtime_error("pkey_verifier: EVP_PKEY_verify_init failed");
   }
   bool verify(std::string_view input, std::string_view sig) noexcept {
     unsigned char h[EVP_MAX_MD_SIZE];
     unsigned int hl = 0;
     const bool ok = EVP_Digest(input.data(), input.size(), h, &hl, md_, nullptr) == 1 &&
-                    EVP_PKEY_verify(ctx_.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(), h,
-                                    hl) == 1;
+                    EVP_PKEY_verify(ctx_.get(), reinterpret_cast<const unsigned char*>(sig.data()),
+                                    sig.size(), h, hl) == 1;
     if (!ok) ERR_clear_error();
     return ok;
   }
@@ -145,7 +149,8 @@ class reuse_verifier {
 
 /// The plain way to sign: new context, EVP_DigestSignInit, EVP_DigestSign asked for the length, then
 /// EVP_DigestSign, free. Returns the signature length (0 on failure). `out` must hold EVP_PKEY_get_size.
-inline std::size_t sign_plain(EVP_PKEY* key, const EVP_MD* md, std::string_view input, unsigned char* out) noexcept {
+inline std::size_t sign_plain(EVP_PKEY* key, const EVP_MD* md, std::string_view input,
+                              unsigned char* out) noexcept {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   std::size_t len = 0;
   const auto* in = reinterpret_cast<const unsigned char*>(input.data());

@@ -77,7 +77,8 @@ static int verify_line(EVP_PKEY* key, const EVP_MD* md, char* line, size_t len, 
   if (sig_len < 0) return 0;
   ctx = EVP_MD_CTX_new();
   ok = ctx != NULL && EVP_DigestVerifyInit(ctx, NULL, md, NULL, key) == 1 &&
-       EVP_DigestVerify(ctx, sig_buf, (size_t)sig_len, (const unsigned char*)token, (size_t)(dot - token)) == 1;
+       EVP_DigestVerify(ctx, sig_buf, (size_t)sig_len, (const unsigned char*)token, (size_t)(dot - token)) ==
+           1;
   EVP_MD_CTX_free(ctx);
   if (!ok) ERR_clear_error();
   return ok;
@@ -97,10 +98,14 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: plain_verify PUBLIC_KEY.pem sha256|sha384|sha512|none < headers\n");
     return 2;
   }
-  if (strcmp(argv[2], "sha256") == 0) md = EVP_sha256();
-  else if (strcmp(argv[2], "sha384") == 0) md = EVP_sha384();
-  else if (strcmp(argv[2], "sha512") == 0) md = EVP_sha512();
-  else if (strcmp(argv[2], "none") == 0) md = NULL;
+  if (strcmp(argv[2], "sha256") == 0)
+    md = EVP_sha256();
+  else if (strcmp(argv[2], "sha384") == 0)
+    md = EVP_sha384();
+  else if (strcmp(argv[2], "sha512") == 0)
+    md = EVP_sha512();
+  else if (strcmp(argv[2], "none") == 0)
+    md = NULL;
   else {
     fprintf(stderr, "plain_verify: unknown digest %s\n", argv[2]);
     return 2;

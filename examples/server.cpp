@@ -156,8 +156,8 @@ options parse_options(int argc, char** argv) {
       o.origin = value;
       if (!o.origin.empty() && o.origin.back() == '/') o.origin.pop_back();
       const auto authority = o.origin.find("://");
-      const bool bare = authority != std::string::npos &&
-                        o.origin.find_first_of("/?#", authority + 3) == std::string::npos;
+      const bool bare =
+          authority != std::string::npos && o.origin.find_first_of("/?#", authority + 3) == std::string::npos;
       if (!bare || !ajwt::normalize_url(o.origin))
         usage("--origin needs scheme://host[:port], like https://api.example.com, not \"" + value + "\"");
     } else if (flag == "--redis") {

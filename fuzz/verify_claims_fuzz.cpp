@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   opt.require_binding = (sel & 4) != 0;
   ajwt::verifier<ajwt::static_key_repository<>, ajwt::memory_nonce_store, ajwt::fixed_clock> v(
       f.repo, opt, ajwt::memory_nonce_store(), f.clock);
-  const ajwt::http_request req{"GET", "https://api.example.com/v1/items?id=7", std::string("body"), std::nullopt};
+  const ajwt::http_request req{"GET", "https://api.example.com/v1/items?id=7", std::string("body"),
+                               std::nullopt};
   auto r = (sel & 8) ? v.verify_token(token, req) : v.verify_token(token);
   if (r) {
     // Accepted: the claims really hold what the verifier promised.

@@ -88,12 +88,14 @@ std::string std_header(const ajwt::private_key& key, algorithm alg) {
 std::string std_header(const ajwt::private_key& key) { return std_header(key, key.default_algorithm()); }
 
 /// The three protocol claims.
-std::string std_claims(std::string_view username, std::string_view nonce = "n0nce-0000a", std::int64_t time = t0) {
+std::string std_claims(std::string_view username, std::string_view nonce = "n0nce-0000a",
+                       std::int64_t time = t0) {
   return obj({{"username", str(username)}, {"time", std::to_string(time)}, {"nonce", str(nonce)}});
 }
 
 /// A compact JWS over exactly these header and payload texts with the given signature octets.
-std::string assemble(std::string_view header_json, std::string_view payload_json, std::string_view signature) {
+std::string assemble(std::string_view header_json, std::string_view payload_json,
+                     std::string_view signature) {
   return b64url(header_json) + "." + b64url(payload_json) + "." + b64url(signature);
 }
 
@@ -103,12 +105,14 @@ std::string sign_raw(const ajwt::private_key& key, algorithm alg, std::string_vi
   const std::string input = b64url(header_json) + "." + b64url(payload_json);
   return input + "." + b64url(ajwt::jws::sign(key, alg, input));
 }
-std::string sign_raw(const ajwt::private_key& key, std::string_view header_json, std::string_view payload_json) {
+std::string sign_raw(const ajwt::private_key& key, std::string_view header_json,
+                     std::string_view payload_json) {
   return sign_raw(key, key.default_algorithm(), header_json, payload_json);
 }
 
 /// A genuine token of `key` for `username`.
-std::string genuine(const ajwt::private_key& key, std::string_view username, std::string_view nonce = "n0nce-0000a") {
+std::string genuine(const ajwt::private_key& key, std::string_view username,
+                    std::string_view nonce = "n0nce-0000a") {
   return sign_raw(key, std_header(key), std_claims(username, nonce));
 }
 
@@ -137,11 +141,12 @@ struct world {
   counting_nonce_store nonces;
   test_verifier verifier;
 
-  explicit world(ajwt::verifier_options options = {}) : verifier(make(keys, std::move(options), nonces, clock)) {}
+  explicit world(ajwt::verifier_options options = {})
+      : verifier(make(keys, std::move(options), nonces, clock)) {}
 
  private:
-  static test_verifier make(repository& keys, ajwt::verifier_options options, const counting_nonce_store& nonces,
-                            const ajwt::fixed_clock& clock) {
+  static test_verifier make(repository& keys, ajwt::verifier_options options,
+                            const counting_nonce_store& nonces, const ajwt::fixed_clock& clock) {
     keys.add("guido", guido_key().public_part());
     keys.add("mallory", mallory_key().public_part());
     keys.add("carol", carol_key().public_part());
@@ -182,8 +187,8 @@ std::string hmac_sha2(std::string_view alg, std::string_view secret, std::string
   const EVP_MD* md = alg == "HS256" ? EVP_sha256() : alg == "HS384" ? EVP_sha384() : EVP_sha512();
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  REQUIRE(HMAC(md, secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(data.data()),
-               data.size(), out, &len) != nullptr);
+  REQUIRE(HMAC(md, secret.data(), static_cast<int>(secret.size()),
+               reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len) != nullptr);
   return std::string(reinterpret_cast<const char*>(out), len);
 }
 
@@ -275,7 +280,8 @@ constexpr bool plain_optimised_build = false;
 
 /// The P-256 group order n, big-endian.
 std::string p256_n() {
-  return std::string(reinterpret_cast<const char*>(ajwt::detail::p256_order.data()), ajwt::detail::p256_order.size());
+  return std::string(reinterpret_cast<const char*>(ajwt::detail::p256_order.data()),
+                     ajwt::detail::p256_order.size());
 }
 
 /// `v` + 1 as a 32-byte big-endian number (v < 2^256 - 1).
@@ -326,7 +332,8 @@ TEST_CASE("a key embedded in jwk or pointed to by jku, x5u or x5c is refused eve
   if (member == "jwk") value = attacker.public_part().to_jwk().dump();
   if (member == "jku") value = str("https://evil.example/jwks.json");
   if (member == "x5u") value = str("https://evil.example/cert.pem");
-  if (member == "x5c") value = "[" + str(ajwt::detail::base64_encode(der_of_pem(attacker.public_part().to_pem()))) + "]";
+  if (member == "x5c")
+    value = "[" + str(ajwt::detail::base64_encode(der_of_pem(attacker.public_part().to_pem()))) + "]";
   INFO("header member " << member << ": " << value);
   const std::string header =
       obj({{"alg", str("EdDSA")}, {"kid", str(attacker.kid())}, {"typ", str("JWT")}, {member, value}});
@@ -336,15 +343,17 @@ TEST_CASE("a key embedded in jwk or pointed to by jku, x5u or x5c is refused eve
 
 TEST_CASE("kid values that look like paths, SQL or URLs do not select a key; the signature decides",
           "[attack][kid]") {
-  const auto kid = GENERATE(as<std::string>{}, "../../etc/passwd", "/dev/zero", "..\\..\\windows\\win.ini",
-                            "' OR 1=1 --", "x'; DROP TABLE keys; --", "https://evil.example/jwks.json",
-                            "file:///etc/passwd", "", "*");
+  const auto kid =
+      GENERATE(as<std::string>{}, "../../etc/passwd", "/dev/zero", "..\\..\\windows\\win.ini", "' OR 1=1 --",
+               "x'; DROP TABLE keys; --", "https://evil.example/jwks.json", "file:///etc/passwd", "", "*");
   INFO("kid " << kid);
   const auto header = [&](const ajwt::private_key& key) {
-    return obj({{"alg", str(ajwt::to_string(key.default_algorithm()))}, {"kid", str(kid)}, {"typ", str("JWT")}});
+    return obj(
+        {{"alg", str(ajwt::to_string(key.default_algorithm()))}, {"kid", str(kid)}, {"typ", str("JWT")}});
   };
   // An unregistered key claiming guido: whatever the kid says, no key of guido verifies it.
-  expect_rejected(sign_raw(attacker_key(), header(attacker_key()), std_claims("guido")), reason::bad_signature);
+  expect_rejected(sign_raw(attacker_key(), header(attacker_key()), std_claims("guido")),
+                  reason::bad_signature);
   // The same kid on tokens signed by each user's genuine key still verifies: the kid only orders the keys.
   expect_accepted(sign_raw(guido_key(), header(guido_key()), std_claims("guido")), "guido");
   expect_accepted(sign_raw(mallory_key(), header(mallory_key()), std_claims("mallory")), "mallory");
@@ -355,16 +364,19 @@ TEST_CASE("crit naming any parameter is rejected, even on a genuinely signed tok
   const auto crit = GENERATE(as<std::string>{}, R"(["exp"])", R"(["b64"])", R"(["x-unknown"])", R"([])",
                              R"(["kid","typ"])", R"("exp")");
   INFO("crit " << crit);
-  const std::string header = obj({{"alg", str("EdDSA")}, {"kid", str(guido_key().kid())}, {"typ", str("JWT")},
-                                  {"crit", crit}});
+  const std::string header =
+      obj({{"alg", str("EdDSA")}, {"kid", str(guido_key().kid())}, {"typ", str("JWT")}, {"crit", crit}});
   expect_rejected(sign_raw(guido_key(), header, std_claims("guido")), reason::malformed_token);
 }
 
 TEST_CASE("b64 false (unencoded payload) is rejected, even on a genuinely signed token", "[attack][header]") {
   const auto b64 = GENERATE(as<std::string>{}, "false", "true");
   INFO("b64 " << b64);
-  const std::string header = obj({{"alg", str("EdDSA")}, {"kid", str(guido_key().kid())}, {"typ", str("JWT")},
-                                  {"b64", b64}, {"crit", R"(["b64"])"}});
+  const std::string header = obj({{"alg", str("EdDSA")},
+                                  {"kid", str(guido_key().kid())},
+                                  {"typ", str("JWT")},
+                                  {"b64", b64},
+                                  {"crit", R"(["b64"])"}});
   const std::string header_no_crit =
       obj({{"alg", str("EdDSA")}, {"kid", str(guido_key().kid())}, {"typ", str("JWT")}, {"b64", b64}});
   expect_rejected(sign_raw(guido_key(), header, std_claims("guido")), reason::malformed_token);
@@ -380,27 +392,29 @@ TEST_CASE("b64 false (unencoded payload) is rejected, even on a genuinely signed
 
 TEST_CASE("duplicate username members signed by mallory never authenticate guido", "[attack][claims]") {
   const std::string m = str("mallory"), g = str("guido"), t = std::to_string(t0), n = str("n0nce-dup");
-  const auto payload = GENERATE_COPY(
-      obj({{"username", m}, {"time", t}, {"nonce", n}, {"username", g}}),
-      obj({{"username", g}, {"time", t}, {"nonce", n}, {"username", m}}),
-      obj({{"username", m}, {"username", g}, {"time", t}, {"nonce", n}}),
-      obj({{"username", m}, {"time", t}, {"nonce", n}, {"time", t}}),
-      obj({{"username", m}, {"time", t}, {"nonce", n}, {"nonce", str("other")}}),
-      // The same member spelled with an escape is still a duplicate.
-      R"({"username":"mallory","time":)" + t + R"(,"nonce":"n","user\u006eame":"guido"})");
+  const auto payload =
+      GENERATE_COPY(obj({{"username", m}, {"time", t}, {"nonce", n}, {"username", g}}),
+                    obj({{"username", g}, {"time", t}, {"nonce", n}, {"username", m}}),
+                    obj({{"username", m}, {"username", g}, {"time", t}, {"nonce", n}}),
+                    obj({{"username", m}, {"time", t}, {"nonce", n}, {"time", t}}),
+                    obj({{"username", m}, {"time", t}, {"nonce", n}, {"nonce", str("other")}}),
+                    // The same member spelled with an escape is still a duplicate.
+                    R"({"username":"mallory","time":)" + t + R"(,"nonce":"n","user\u006eame":"guido"})");
   INFO("payload " << payload);
   expect_rejected(sign_raw(mallory_key(), std_header(mallory_key()), payload), reason::malformed_token);
 }
 
 TEST_CASE("duplicate member names in the header are rejected", "[attack][header]") {
   const std::string kid = str(mallory_key().kid());
-  const auto header = GENERATE_COPY(obj({{"alg", str("RS512")}, {"kid", kid}, {"typ", str("JWT")}, {"alg", str("none")}}),
-                                    obj({{"alg", str("none")}, {"kid", kid}, {"typ", str("JWT")}, {"alg", str("RS512")}}),
-                                    obj({{"alg", str("RS512")}, {"kid", kid}, {"kid", str(guido_key().kid())}}),
-                                    obj({{"alg", str("RS512")}, {"typ", str("JWT")}, {"typ", str("JWT")}}));
+  const auto header =
+      GENERATE_COPY(obj({{"alg", str("RS512")}, {"kid", kid}, {"typ", str("JWT")}, {"alg", str("none")}}),
+                    obj({{"alg", str("none")}, {"kid", kid}, {"typ", str("JWT")}, {"alg", str("RS512")}}),
+                    obj({{"alg", str("RS512")}, {"kid", kid}, {"kid", str(guido_key().kid())}}),
+                    obj({{"alg", str("RS512")}, {"typ", str("JWT")}, {"typ", str("JWT")}}));
   INFO("header " << header);
   for (const auto* user : {"mallory", "guido"})
-    expect_rejected(sign_raw(mallory_key(), algorithm::rs512, header, std_claims(user)), reason::malformed_token);
+    expect_rejected(sign_raw(mallory_key(), algorithm::rs512, header, std_claims(user)),
+                    reason::malformed_token);
 }
 
 TEST_CASE("a registered user signing a token that claims another user is rejected", "[attack][claims]") {
@@ -410,12 +424,14 @@ TEST_CASE("a registered user signing a token that claims another user is rejecte
   auto header = [&](const ajwt::private_key& key) {
     const std::string alg = str(ajwt::to_string(key.default_algorithm()));
     if (kid_of == "none") return obj({{"alg", alg}, {"typ", str("JWT")}});
-    return obj({{"alg", alg}, {"kid", str(kid_of == "eve" ? key.kid() : guido_key().kid())}, {"typ", str("JWT")}});
+    return obj(
+        {{"alg", alg}, {"kid", str(kid_of == "eve" ? key.kid() : guido_key().kid())}, {"typ", str("JWT")}});
   };
   expect_rejected(sign_raw(eve_key(), header(eve_key()), std_claims("guido")), reason::bad_signature);
   // mallory's key is RSA and guido has no RSA key: the algorithm check comes before the signature,
   // so this forgery is rejected as unsupported_algorithm ("no key of user guido allows RS512").
-  expect_rejected(sign_raw(mallory_key(), header(mallory_key()), std_claims("guido")), reason::unsupported_algorithm);
+  expect_rejected(sign_raw(mallory_key(), header(mallory_key()), std_claims("guido")),
+                  reason::unsupported_algorithm);
   for (auto alg : {algorithm::rs256, algorithm::rs384})
     expect_rejected(sign_raw(mallory_key(), alg, std_header(mallory_key(), alg), std_claims("guido")),
                     reason::unsupported_algorithm);
@@ -436,8 +452,8 @@ TEST_CASE("ES256 signatures with r or s zero or at least the group order are rej
   const std::string input = b64url(header) + "." + b64url(payload);
   const std::string good = ajwt::jws::sign(carol_key(), algorithm::es256, input);
   const std::string r = good.substr(0, 32), s = good.substr(32);
-  const auto sig = GENERATE_COPY(zero + zero, zero + s, r + zero, n + n, n + s, r + n, n1 + s, r + n1, ones + ones,
-                                 n + zero, plus_one(zero) + zero);
+  const auto sig = GENERATE_COPY(zero + zero, zero + s, r + zero, n + n, n + s, r + n, n1 + s, r + n1,
+                                 ones + ones, n + zero, plus_one(zero) + zero);
   INFO("r||s = " << ajwt::detail::hex_lower(sig));
   expect_rejected(input + "." + b64url(sig), reason::bad_signature);
   expect_accepted(input + "." + b64url(good), "carol");
@@ -455,14 +471,18 @@ TEST_CASE("an ES256 signature in DER where raw r||s is required is rejected", "[
   expect_accepted(input + "." + b64url(raw), "carol");
 }
 
-TEST_CASE("through verify_header, signatures of the wrong length are bad_signature for every key type and record no nonce", "[attack][signature]") {
+TEST_CASE(
+    "through verify_header, signatures of the wrong length are bad_signature for every key type and record "
+    "no nonce",
+    "[attack][signature]") {
   const auto user = GENERATE(as<std::string>{}, "guido", "mallory", "carol");
   const auto& key = user == "guido" ? guido_key() : user == "mallory" ? mallory_key() : carol_key();
   const std::string input = b64url(std_header(key)) + "." + b64url(std_claims(user));
   const std::string good = ajwt::jws::sign(key, key.default_algorithm(), input);
   INFO(user << "'s signature is " << good.size() << " bytes");
-  for (const std::string& bad : {good.substr(0, good.size() - 1), good + '\0', '\0' + good, good + good,
-                                 good.substr(0, 1), good.substr(0, good.size() / 2), std::string(512, '\x01')}) {
+  for (const std::string& bad :
+       {good.substr(0, good.size() - 1), good + '\0', '\0' + good, good + good, good.substr(0, 1),
+        good.substr(0, good.size() / 2), std::string(512, '\x01')}) {
     INFO("signature of " << bad.size() << " bytes");
     expect_rejected(input + "." + b64url(bad), reason::bad_signature);
   }
@@ -478,8 +498,8 @@ namespace {
 /// last character of each carries unused bits.
 std::string token_with_partial_quanta() {
   for (int spaces = 0; spaces < 3; ++spaces) {
-    const std::string header = "{" + std::string(static_cast<std::size_t>(spaces), ' ') +
-                               std_header(guido_key()).substr(1);
+    const std::string header =
+        "{" + std::string(static_cast<std::size_t>(spaces), ' ') + std_header(guido_key()).substr(1);
     if (header.size() % 3 == 0) continue;
     for (std::string nonce = "n0nce"; nonce.size() < 9; nonce += 'x') {
       const std::string payload = std_claims("guido", nonce);
@@ -545,27 +565,28 @@ TEST_CASE("non-canonical base64url in any segment is rejected: padding, + and /,
 TEST_CASE("tokens of 1, 2, 4 or 5 segments are rejected", "[attack][syntax]") {
   const std::string token = genuine(guido_key(), "guido");
   const auto s = segments(token);
-  for (const std::string& bad : {s[0], s[0] + "." + s[1], s[0] + "." + s[1] + ".", token + ".", token + "." + s[2],
-                                 token + ".." + s[2], s[0] + ".." + s[1] + "." + s[2], "." + token, std::string("..."),
-                                 std::string("....")}) {
+  for (const std::string& bad : {s[0], s[0] + "." + s[1], s[0] + "." + s[1] + ".", token + ".",
+                                 token + "." + s[2], token + ".." + s[2], s[0] + ".." + s[1] + "." + s[2],
+                                 "." + token, std::string("..."), std::string("....")}) {
     INFO("token " << bad);
     expect_rejected(bad, reason::malformed_token);
   }
 }
 
 TEST_CASE("a header or payload that is not a JSON object is rejected", "[attack][syntax]") {
-  const auto text = GENERATE(as<std::string>{}, "[]", R"(["EdDSA"])", R"([{"alg":"EdDSA"}])", R"("EdDSA")", "42",
-                             "-1.5e3", "null", "true", "", " ", "{", "{}}", R"({"alg":"EdDSA"} {})");
+  const auto text = GENERATE(as<std::string>{}, "[]", R"(["EdDSA"])", R"([{"alg":"EdDSA"}])", R"("EdDSA")",
+                             "42", "-1.5e3", "null", "true", "", " ", "{", "{}}", R"({"alg":"EdDSA"} {})");
   INFO("JSON text " << text);
   // The header: no signature can help, decoding stops at it.
-  expect_rejected(sign_raw(guido_key(), algorithm::eddsa, text, std_claims("guido")), reason::malformed_token);
+  expect_rejected(sign_raw(guido_key(), algorithm::eddsa, text, std_claims("guido")),
+                  reason::malformed_token);
   // The payload, under a valid header and a valid signature.
   expect_rejected(sign_raw(guido_key(), std_header(guido_key()), text), reason::malformed_token);
 }
 
 TEST_CASE("invalid UTF-8 anywhere in the payload is rejected even when validly signed", "[attack][syntax]") {
-  const auto bad = GENERATE(as<std::string>{}, "\xff", "\xc0\xaf", "\xed\xa0\x80", "\xe2\x82", "\xf8\x88\x80\x80\x80",
-                            "\x80", "\xf4\x90\x80\x80");
+  const auto bad = GENERATE(as<std::string>{}, "\xff", "\xc0\xaf", "\xed\xa0\x80", "\xe2\x82",
+                            "\xf8\x88\x80\x80\x80", "\x80", "\xf4\x90\x80\x80");
   const std::string t = std::to_string(t0);
   for (const std::string& payload :
        {R"({"username":"gu)" + bad + R"(ido","time":)" + t + R"(,"nonce":"n0nce"})",
@@ -582,11 +603,11 @@ TEST_CASE("deeply nested JSON in the header or payload is rejected without a cra
   const auto options = with_max_token_bytes(1U << 20);
   const std::string t = std::to_string(t0);
   INFO("depth " << depth);
-  for (const std::string& text : {open, open + close, R"({"alg":"EdDSA","x":)" + open + close + "}",
-                                  std::string(depth, '{'), R"({"username":"guido","time":)" + t +
-                                                               R"(,"nonce":"n0nce","x":)" + open + close + "}"}) {
-    expect_rejected(sign_raw(guido_key(), algorithm::eddsa, text, std_claims("guido")), reason::malformed_token,
-                    options);
+  for (const std::string& text :
+       {open, open + close, R"({"alg":"EdDSA","x":)" + open + close + "}", std::string(depth, '{'),
+        R"({"username":"guido","time":)" + t + R"(,"nonce":"n0nce","x":)" + open + close + "}"}) {
+    expect_rejected(sign_raw(guido_key(), algorithm::eddsa, text, std_claims("guido")),
+                    reason::malformed_token, options);
     expect_rejected(sign_raw(guido_key(), std_header(guido_key()), text), reason::malformed_token, options);
   }
 }
@@ -596,10 +617,11 @@ TEST_CASE("deeply nested JSON in the header or payload is rejected without a cra
 
 TEST_CASE("time that is too large for 64 bits, a float, a string, a boolean or null is an invalid claim",
           "[attack][claims]") {
-  const auto time = GENERATE(as<std::string>{}, "18446744073709551616", "18446744073709551615",
-                             "9223372036854775808", "-9223372036854775809", "340282366920938463463374607431768211456",
-                             "1700000000.0", "1.7e9", "1700000000.5", "17e8", R"("1700000000")", "true", "false",
-                             "null", "[1700000000]", R"({"t":1700000000})");
+  const auto time =
+      GENERATE(as<std::string>{}, "18446744073709551616", "18446744073709551615", "9223372036854775808",
+               "-9223372036854775809", "340282366920938463463374607431768211456", "1700000000.0", "1.7e9",
+               "1700000000.5", "17e8", R"("1700000000")", "true", "false", "null", "[1700000000]",
+               R"({"t":1700000000})");
   INFO("time " << time);
   const std::string payload = obj({{"username", str("guido")}, {"time", time}, {"nonce", str("n0nce")}});
   expect_rejected(sign_raw(guido_key(), std_header(guido_key()), payload), reason::invalid_claim);
@@ -608,8 +630,9 @@ TEST_CASE("time that is too large for 64 bits, a float, a string, a boolean or n
 TEST_CASE("NUL bytes in username name no registered user; a 10 kB username is an invalid claim",
           "[attack][claims]") {
   const auto options = with_max_token_bytes(1U << 20);
-  for (const std::string& name : {std::string("guido\0", 6), std::string("\0guido", 6), std::string("gu\0ido", 6),
-                                  std::string(1, '\0'), std::string("guido\0mallory", 13)}) {
+  for (const std::string& name :
+       {std::string("guido\0", 6), std::string("\0guido", 6), std::string("gu\0ido", 6), std::string(1, '\0'),
+        std::string("guido\0mallory", 13)}) {
     INFO("username " << ajwt::detail::hex_lower(name));
     expect_rejected(genuine(guido_key(), name), reason::unknown_user, options);
   }
@@ -622,14 +645,15 @@ TEST_CASE("NUL bytes in username name no registered user; a 10 kB username is an
 
 TEST_CASE("a nonce over 256 bytes, with or without NUL bytes, is an invalid claim", "[attack][claims]") {
   const auto options = with_max_token_bytes(1U << 20);
-  for (const std::string& nonce : {std::string(257, 'n'), std::string(10 * 1024, 'n'), std::string(10 * 1024, '\0'),
-                                   "n0nce" + std::string(10 * 1024, '\0')}) {
+  for (const std::string& nonce : {std::string(257, 'n'), std::string(10 * 1024, 'n'),
+                                   std::string(10 * 1024, '\0'), "n0nce" + std::string(10 * 1024, '\0')}) {
     INFO("nonce of " << nonce.size() << " bytes");
     expect_rejected(genuine(guido_key(), "guido", nonce), reason::invalid_claim, options);
   }
 }
 
-TEST_CASE("a NUL inside a short nonce is kept: it neither truncates the nonce nor is refused", "[attack][claims]") {
+TEST_CASE("a NUL inside a short nonce is kept: it neither truncates the nonce nor is refused",
+          "[attack][claims]") {
   // JSON can carry U+0000 escaped, and the nonce is opaque octets to ajwt: a NUL is accepted as part
   // of the nonce, and the store keys on every byte, so "abc\0def", "abc" and "abc\0xyz" are three
   // different nonces (a C-string truncation would make them collide). A replay is still caught.
@@ -657,7 +681,8 @@ TEST_CASE("a 1 MB token is rejected by size before any decoding, quickly", "[att
   const std::string padded_real = real + std::string((1U << 20) - real.size(), 'A');
   for (const std::string* t : {&junk, &padded_real}) expect_rejected(*t, reason::token_too_large);
   // Segments of garbage that would be expensive to decode: still refused by size alone.
-  expect_rejected(std::string(1U << 19, '[') + "." + std::string(1U << 19, '{') + ".x", reason::token_too_large);
+  expect_rejected(std::string(1U << 19, '[') + "." + std::string(1U << 19, '{') + ".x",
+                  reason::token_too_large);
 
   // The timings are generous: the machine is shared and sanitizer builds are slow. Decoding 1 GB
   // would not fit in them.
@@ -688,8 +713,9 @@ TEST_CASE("a 1 MB token is rejected by size before any decoding, quickly", "[att
   CHECK(w.nonces.records() == 0);
 }
 
-TEST_CASE("RSA keys with enormous moduli or bad exponents offered through a JWKS document are refused at load",
-          "[attack][jwks]") {
+TEST_CASE(
+    "RSA keys with enormous moduli or bad exponents offered through a JWKS document are refused at load",
+    "[attack][jwks]") {
   const nlohmann::json real = mallory_key().public_part().to_jwk();
   const std::string real_n = real.at("n").get<std::string>();
   auto big_n = [](std::size_t bytes, unsigned char top) {
@@ -720,7 +746,8 @@ TEST_CASE("RSA keys with enormous moduli or bad exponents offered through a JWKS
     const nlohmann::json jwk = {{"kty", "RSA"}, {"n", c.n}, {"e", c.e}, {"kid", "hostile"}};
     const std::string jwks = nlohmann::json{{"keys", nlohmann::json::array({jwk})}}.dump();
     CHECK_THAT(key_error_of([&] { (void)ajwt::load_jwks(jwks); }), Catch::Matchers::Contains(c.message));
-    CHECK_THAT(key_error_of([&] { (void)ajwt::public_key::from_jwk(jwk); }), Catch::Matchers::Contains(c.message));
+    CHECK_THAT(key_error_of([&] { (void)ajwt::public_key::from_jwk(jwk); }),
+               Catch::Matchers::Contains(c.message));
     repository keys;
     CHECK_THROWS_AS(keys.add_jwks("mallory", jwks), ajwt::key_error);
     CHECK(keys.size() == 0);

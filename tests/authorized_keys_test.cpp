@@ -63,7 +63,8 @@ const ajwt::private_key& ed_key() {
 /// A scratch directory, removed with everything in it at the end of the test.
 class scratch_dir {
  public:
-  scratch_dir() : path_(fs::temp_directory_path() / ("ajwt-authorized-keys-test-" + ajwt::generate_nonce(12))) {
+  scratch_dir()
+      : path_(fs::temp_directory_path() / ("ajwt-authorized-keys-test-" + ajwt::generate_nonce(12))) {
     fs::create_directories(path_);
   }
   ~scratch_dir() {
@@ -81,12 +82,13 @@ class scratch_dir {
 /// Runs ssh-keygen to make an unencrypted key pair at `file` (and file.pub). Fails the test, saying
 /// why, when ssh-keygen is missing or fails.
 void ssh_keygen(const std::string& args, const fs::path& file) {
-  const std::string cmd = "ssh-keygen -q " + args + " -N '' -C test-key -f '" + file.string() + "' </dev/null >/dev/null 2>&1";
+  const std::string cmd =
+      "ssh-keygen -q " + args + " -N '' -C test-key -f '" + file.string() + "' </dev/null >/dev/null 2>&1";
   const int status = std::system(cmd.c_str());
   INFO("command: " << cmd);
   if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    FAIL("ssh-keygen failed or is not installed (exit status " << (WIFEXITED(status) ? WEXITSTATUS(status) : -1)
-                                                              << "); install openssh-client to run this test");
+    FAIL("ssh-keygen failed or is not installed (exit status "
+         << (WIFEXITED(status) ? WEXITSTATUS(status) : -1) << "); install openssh-client to run this test");
   }
   REQUIRE(fs::exists(file));
   REQUIRE(fs::exists(file.string() + ".pub"));
@@ -163,7 +165,8 @@ TEST_CASE("authorized-keys text: line numbers count every line; CRLF and indenta
   CHECK(ajwt::parse_authorized_keys("", "empty").empty());
   CHECK(ajwt::parse_authorized_keys("\n\n# only comments\n   \n", "comments").empty());
 
-  const auto crlf = ajwt::parse_authorized_keys("# keys\r\nalice " + key + "\r\n\r\n  bob\t" + key + "  \r\n", "crlf");
+  const auto crlf =
+      ajwt::parse_authorized_keys("# keys\r\nalice " + key + "\r\n\r\n  bob\t" + key + "  \r\n", "crlf");
   REQUIRE(crlf.size() == 2);
   CHECK(crlf[0].first == "alice");
   CHECK(crlf[1].first == "bob");
@@ -185,11 +188,15 @@ TEST_CASE("authorized-keys lines that are not USERNAME KEYTYPE BASE64 are errors
     }
     return "(no error)";
   };
-  SECTION("a bare OpenSSH line without a username") { CHECK_THAT(error_of(key + " comment"), Catch::StartsWith("src:1: ")); }
+  SECTION("a bare OpenSSH line without a username") {
+    CHECK_THAT(error_of(key + " comment"), Catch::StartsWith("src:1: "));
+  }
   SECTION("the type word disagrees with the key inside") {
     CHECK_THAT(error_of("alice ssh-rsa " + b64), Catch::StartsWith("src:1: "));
   }
-  SECTION("an unknown key type word") { CHECK_THAT(error_of("alice ssh-foo " + b64), Catch::StartsWith("src:1: ")); }
+  SECTION("an unknown key type word") {
+    CHECK_THAT(error_of("alice ssh-foo " + b64), Catch::StartsWith("src:1: "));
+  }
   SECTION("truncated key data") {
     CHECK_THAT(error_of("alice ssh-ed25519 " + b64.substr(0, 40)), Catch::StartsWith("src:1: "));
   }
@@ -247,7 +254,8 @@ TEST_CASE("keys made by ssh-keygen: authorized_keys lines verify tokens signed w
   }
 }
 
-TEST_CASE("a 1024-bit RSA key made by ssh-keygen is refused with the file and line", "[authorized_keys][ssh-keygen]") {
+TEST_CASE("a 1024-bit RSA key made by ssh-keygen is refused with the file and line",
+          "[authorized_keys][ssh-keygen]") {
   scratch_dir dir;
   ssh_keygen("-t rsa -b 1024", dir.path() / "weak");
   ssh_keygen("-t ed25519", dir.path() / "strong");

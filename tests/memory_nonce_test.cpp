@@ -81,13 +81,16 @@ TEST_CASE("copies of a memory store share one set of nonces; separate stores do 
 TEST_CASE("size counts the nonces held, not the calls", "[nonce][memory]") {
   ajwt::memory_nonce_store s;
   CHECK(s.size() == 0);
-  for (int i = 0; i < 100; ++i) REQUIRE(s.record(rec("alice", t0 + i % 5, std::to_string(i), t0)) == ajwt::nonce_status::fresh);
+  for (int i = 0; i < 100; ++i)
+    REQUIRE(s.record(rec("alice", t0 + i % 5, std::to_string(i), t0)) == ajwt::nonce_status::fresh);
   CHECK(s.size() == 100);
-  for (int i = 0; i < 100; ++i) REQUIRE(s.record(rec("alice", t0 + i % 5, std::to_string(i), t0)) == ajwt::nonce_status::replayed);
+  for (int i = 0; i < 100; ++i)
+    REQUIRE(s.record(rec("alice", t0 + i % 5, std::to_string(i), t0)) == ajwt::nonce_status::replayed);
   CHECK(s.size() == 100);
 }
 
-TEST_CASE("usernames and nonces that would collide if joined with a separator stay distinct", "[nonce][memory]") {
+TEST_CASE("usernames and nonces that would collide if joined with a separator stay distinct",
+          "[nonce][memory]") {
   ajwt::memory_nonce_store s;
   CHECK(s.record(rec("a:b", t0, "c", t0)) == ajwt::nonce_status::fresh);
   CHECK(s.record(rec("a", t0, "b:c", t0)) == ajwt::nonce_status::fresh);
@@ -98,7 +101,8 @@ TEST_CASE("usernames and nonces that would collide if joined with a separator st
   CHECK(s.size() == 6);
 }
 
-TEST_CASE("a steady hour of traffic keeps the store within rate x (2 x tolerance + 1) entries", "[nonce][memory]") {
+TEST_CASE("a steady hour of traffic keeps the store within rate x (2 x tolerance + 1) entries",
+          "[nonce][memory]") {
   // 50 tokens per simulated second for an hour, with a fixed clock moved one second at a time. A token's
   // time may be anywhere in the window (client clocks are skewed), yet each entry can stay live for at
   // most 2 x tolerance + 1 seconds, so the store never holds more than rate x that many.
@@ -141,22 +145,27 @@ TEST_CASE("a steady hour of traffic keeps the store within rate x (2 x tolerance
   CHECK(s.record(rec("late", now - tolerance, "x", now, tolerance)) == ajwt::nonce_status::replayed);
 }
 
-TEST_CASE("a larger tolerance on a shared store does not forget nonces still in the window", "[nonce][memory]") {
+TEST_CASE("a larger tolerance on a shared store does not forget nonces still in the window",
+          "[nonce][memory]") {
   // Two verifiers share one store, one with tolerance 1 and one with tolerance 2. Traffic at times 100,
   // 104 and 105 (seen with tolerance 1) leaves a stale second (100) beside live ones; when the tolerance-2
   // verifier arrives the store grows its window, and the live nonces of second 105 must survive that.
   constexpr int n = 500;  // enough nonces per second that every shard holds each second
   ajwt::memory_nonce_store s;
-  for (int i = 0; i < n; ++i) REQUIRE(s.record(rec("u", 100, "a" + std::to_string(i), 100, 1)) == ajwt::nonce_status::fresh);
-  for (int i = 0; i < n; ++i) REQUIRE(s.record(rec("u", 104, "b" + std::to_string(i), 104, 1)) == ajwt::nonce_status::fresh);
-  for (int i = 0; i < n; ++i) REQUIRE(s.record(rec("u", 105, "c" + std::to_string(i), 105, 1)) == ajwt::nonce_status::fresh);
+  for (int i = 0; i < n; ++i)
+    REQUIRE(s.record(rec("u", 100, "a" + std::to_string(i), 100, 1)) == ajwt::nonce_status::fresh);
+  for (int i = 0; i < n; ++i)
+    REQUIRE(s.record(rec("u", 104, "b" + std::to_string(i), 104, 1)) == ajwt::nonce_status::fresh);
+  for (int i = 0; i < n; ++i)
+    REQUIRE(s.record(rec("u", 105, "c" + std::to_string(i), 105, 1)) == ajwt::nonce_status::fresh);
   int forgotten = 0;
   for (int i = 0; i < n; ++i)
     if (s.record(rec("u", 105, "c" + std::to_string(i), 105, 2)) != ajwt::nonce_status::replayed) ++forgotten;
   CHECK(forgotten == 0);
   int forgotten_104 = 0;
   for (int i = 0; i < n; ++i)
-    if (s.record(rec("u", 104, "b" + std::to_string(i), 105, 2)) != ajwt::nonce_status::replayed) ++forgotten_104;
+    if (s.record(rec("u", 104, "b" + std::to_string(i), 105, 2)) != ajwt::nonce_status::replayed)
+      ++forgotten_104;
   CHECK(forgotten_104 == 0);
 }
 
@@ -167,7 +176,7 @@ TEST_CASE("the memory store is safe to use from many threads, through copies", "
   std::atomic<int> fresh{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < thread_count; ++t) {
-    threads.emplace_back([&fresh, copy = s] () mutable {
+    threads.emplace_back([&fresh, copy = s]() mutable {
       // Every thread records the same nonces: each must be fresh exactly once overall.
       for (int i = 0; i < per_thread; ++i)
         if (copy.record(rec("alice", t0, std::to_string(i), t0)) == ajwt::nonce_status::fresh) ++fresh;

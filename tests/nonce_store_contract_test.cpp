@@ -53,14 +53,15 @@ constexpr std::int64_t t0 = 1'700'000'000;
 constexpr std::int64_t tolerance = 20;
 
 /// A record as the verifier makes it: the clock at `now`, the token's time `time`.
-ajwt::nonce_record rec(std::string_view username, std::int64_t time, std::string_view nonce, std::int64_t now = t0) {
+ajwt::nonce_record rec(std::string_view username, std::int64_t time, std::string_view nonce,
+                       std::int64_t now = t0) {
   return ajwt::nonce_record{username, time, nonce, now, tolerance};
 }
 
 }  // namespace
 
-TEMPLATE_LIST_TEST_CASE("a nonce store says fresh the first time and replayed every time after", "[nonce][contract]",
-                        nonce_stores) {
+TEMPLATE_LIST_TEST_CASE("a nonce store says fresh the first time and replayed every time after",
+                        "[nonce][contract]", nonce_stores) {
   STATIC_REQUIRE(ajwt::is_nonce_store<TestType>::value);
   auto store = nonce_store_factory<TestType>::make();
   CHECK(store.record(rec("alice", t0, "n0nce")) == ajwt::nonce_status::fresh);
@@ -68,7 +69,8 @@ TEMPLATE_LIST_TEST_CASE("a nonce store says fresh the first time and replayed ev
   CHECK(store.record(rec("alice", t0, "n0nce")) == ajwt::nonce_status::replayed);
 }
 
-TEMPLATE_LIST_TEST_CASE("a nonce store keys on the exact username, time and nonce", "[nonce][contract]", nonce_stores) {
+TEMPLATE_LIST_TEST_CASE("a nonce store keys on the exact username, time and nonce", "[nonce][contract]",
+                        nonce_stores) {
   auto store = nonce_store_factory<TestType>::make();
   REQUIRE(store.record(rec("alice", t0, "n0nce")) == ajwt::nonce_status::fresh);
   CHECK(store.record(rec("bob", t0, "n0nce")) == ajwt::nonce_status::fresh);
@@ -88,14 +90,16 @@ TEMPLATE_LIST_TEST_CASE("a nonce store keeps fields apart: no separator or prefi
   auto store = nonce_store_factory<TestType>::make();
   using std::string_literals::operator""s;
   const std::vector<std::pair<std::string, std::string>> pairs = {
-      {"a:b", "c"}, {"a", "b:c"}, {"a:b:c", "x"}, {"ab", "c"}, {"a", "bc"}, {"a|b", "c"}, {"a", "b|c"},
-      {"a\0b"s, "c"}, {"a", "\0bc"s}, {"a\0"s, "bc"}, {"a 1700000000", "c"}, {"a", "1700000000 c"},
+      {"a:b", "c"},   {"a", "b:c"},   {"a:b:c", "x"},        {"ab", "c"},
+      {"a", "bc"},    {"a|b", "c"},   {"a", "b|c"},          {"a\0b"s, "c"},
+      {"a", "\0bc"s}, {"a\0"s, "bc"}, {"a 1700000000", "c"}, {"a", "1700000000 c"},
   };
   for (const auto& [user, nonce] : pairs) {
     INFO("username '" << user << "' nonce '" << nonce << "'");
     CHECK(store.record(rec(user, t0, nonce)) == ajwt::nonce_status::fresh);
   }
-  for (const auto& [user, nonce] : pairs) CHECK(store.record(rec(user, t0, nonce)) == ajwt::nonce_status::replayed);
+  for (const auto& [user, nonce] : pairs)
+    CHECK(store.record(rec(user, t0, nonce)) == ajwt::nonce_status::replayed);
 }
 
 TEMPLATE_LIST_TEST_CASE("a nonce store remembers a nonce for as long as the verifier could accept its token",
@@ -115,17 +119,18 @@ TEMPLATE_LIST_TEST_CASE("a nonce store remembers a nonce for as long as the veri
   }
 }
 
-TEMPLATE_LIST_TEST_CASE("a nonce store accepts many distinct nonces without a false replay", "[nonce][contract]",
-                        nonce_stores) {
+TEMPLATE_LIST_TEST_CASE("a nonce store accepts many distinct nonces without a false replay",
+                        "[nonce][contract]", nonce_stores) {
   auto store = nonce_store_factory<TestType>::make();
   int fresh = 0;
   for (int i = 0; i < 5000; ++i)
-    if (store.record(rec("alice", t0 + i % 3, "nonce-" + std::to_string(i))) == ajwt::nonce_status::fresh) ++fresh;
+    if (store.record(rec("alice", t0 + i % 3, "nonce-" + std::to_string(i))) == ajwt::nonce_status::fresh)
+      ++fresh;
   CHECK(fresh == 5000);
 }
 
-TEMPLATE_LIST_TEST_CASE("threads racing to record the same nonce: exactly one of them gets fresh", "[nonce][contract]",
-                        nonce_stores) {
+TEMPLATE_LIST_TEST_CASE("threads racing to record the same nonce: exactly one of them gets fresh",
+                        "[nonce][contract]", nonce_stores) {
   constexpr int thread_count = 8;
   constexpr int rounds = 300;
   auto store = nonce_store_factory<TestType>::make();
@@ -153,7 +158,8 @@ TEMPLATE_LIST_TEST_CASE("threads racing to record the same nonce: exactly one of
   CHECK(wrong == 0);
 }
 
-TEMPLATE_LIST_TEST_CASE("threads recording distinct nonces at once all get fresh", "[nonce][contract]", nonce_stores) {
+TEMPLATE_LIST_TEST_CASE("threads recording distinct nonces at once all get fresh", "[nonce][contract]",
+                        nonce_stores) {
   constexpr int thread_count = 8;
   constexpr int per_thread = 1000;
   auto store = nonce_store_factory<TestType>::make();

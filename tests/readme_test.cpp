@@ -60,12 +60,13 @@ TEST_CASE("the README's audience and request-binding snippet accepts the request
   } req;
   req.body = body;
   const auto auth = tokens.header();
-  auto r = verify.verify_header(auth, ajwt::http_request{req.method, "https://orders.internal" + req.target,
-                                                          req.body, std::nullopt});
+  auto r = verify.verify_header(
+      auth, ajwt::http_request{req.method, "https://orders.internal" + req.target, req.body, std::nullopt});
   CHECK(r.ok());
   req.body = "{}";
-  auto other = verify.verify_header(tokens.header(), ajwt::http_request{req.method, "https://orders.internal" + req.target,
-                                                                         req.body, std::nullopt});
+  auto other = verify.verify_header(
+      tokens.header(),
+      ajwt::http_request{req.method, "https://orders.internal" + req.target, req.body, std::nullopt});
   REQUIRE_FALSE(other);
   CHECK(other.reason() == ajwt::reason::request_mismatch);
 }

@@ -385,7 +385,9 @@ constexpr std::int64_t t0 = 1700000000;
 namespace ajwt_test {
 /// A new, empty store on the shared test Redis, with a key prefix of its own. Other test files of this
 /// executable (tests/nonce_store_contract_test.cpp) declare and use it, so they need no Redis setup.
-ajwt::redis_nonce_store make_redis_nonce_store() { return ajwt::redis_nonce_store(options_for(shared_redis_url())); }
+ajwt::redis_nonce_store make_redis_nonce_store() {
+  return ajwt::redis_nonce_store(options_for(shared_redis_url()));
+}
 }  // namespace ajwt_test
 
 // ---------------------------------------------------------------------------------------------------------

@@ -633,8 +633,8 @@ TEST_CASE(
 }
 
 TEST_CASE("normalize_url refuses hosts with characters RFC 3986 does not allow there", "[request][url]") {
-  for (const char* url : {"http://a:b:80/x", "http://a[b]/x", "http://[zz]/", "http://[]/", "http://exa mple.com/",
-                          "http://a\"b/", "http://a/b c"}) {
+  for (const char* url : {"http://a:b:80/x", "http://a[b]/x", "http://[zz]/", "http://[]/",
+                          "http://exa mple.com/", "http://a\"b/", "http://a/b c"}) {
     INFO(url);
     CHECK(target_of(url) == "<rejected>");
   }

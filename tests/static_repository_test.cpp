@@ -84,7 +84,8 @@ TEST_CASE("find returns the keys added for a user and nullptr for anyone else", 
   CHECK(r.find("alice ", "") == nullptr);
 }
 
-TEST_CASE("adding a key a user already has changes nothing, even from another copy of the key", "[repository][static]") {
+TEST_CASE("adding a key a user already has changes nothing, even from another copy of the key",
+          "[repository][static]") {
   repository r;
   r.add("alice", key_a().public_part());
   r.add("alice", key_a().public_part());
@@ -118,7 +119,8 @@ TEST_CASE("set_keys replaces all of a user's keys at once", "[repository][static
   CHECK(key_count(r, "bob") == 1);
 }
 
-TEST_CASE("remove_key removes the key a kid names: fingerprint, thumbprint or JWK kid", "[repository][static]") {
+TEST_CASE("remove_key removes the key a kid names: fingerprint, thumbprint or JWK kid",
+          "[repository][static]") {
   repository r;
   auto jwk = key_c().public_part().to_jwk();
   jwk["kid"] = "c-2024";
@@ -156,7 +158,8 @@ TEST_CASE("remove_user removes the user and all their keys", "[repository][stati
   CHECK(key_count(r, "bob") == 1);
 }
 
-TEST_CASE("an entry handed out by find is a snapshot that later changes do not touch", "[repository][static]") {
+TEST_CASE("an entry handed out by find is a snapshot that later changes do not touch",
+          "[repository][static]") {
   repository r;
   r.add("alice", key_a().public_part());
   const auto before = r.find("alice", "");
@@ -195,7 +198,8 @@ TEST_CASE("set_user attaches a user object that find hands back", "[repository][
   CHECK(r.find("alice", "")->keys.size() == 2);
 }
 
-TEST_CASE("add_jwks adds every supported key of a JWKS document and keeps each JWK kid", "[repository][static]") {
+TEST_CASE("add_jwks adds every supported key of a JWKS document and keeps each JWK kid",
+          "[repository][static]") {
   auto doc = ajwt::make_jwks({key_a().public_part(), key_c().public_part()});
   doc["keys"][1]["kid"] = "ec-key-1";
   doc["keys"].push_back({{"kty", "oct"}, {"k", "c2VjcmV0"}, {"kid", "hmac"}});  // not for us: skipped
@@ -220,11 +224,17 @@ TEST_CASE("add_jwks adds every supported key of a JWKS document and keeps each J
 
 TEST_CASE("add_authorized_keys adds each line's key to its user and names the source in errors",
           "[repository][static]") {
-  const std::string text = "# deploy keys\n"
-                           "alice " + key_a().public_part().to_openssh("alice@laptop") + "\n"
-                           "\n"
-                           "alice " + key_c().public_part().to_openssh() + "\n"
-                           "bob " + key_b().public_part().to_openssh("bob") + "\n";
+  const std::string text =
+      "# deploy keys\n"
+      "alice " +
+      key_a().public_part().to_openssh("alice@laptop") +
+      "\n"
+      "\n"
+      "alice " +
+      key_c().public_part().to_openssh() +
+      "\n"
+      "bob " +
+      key_b().public_part().to_openssh("bob") + "\n";
   repository r;
   r.add_authorized_keys(text, "inline keys");
   CHECK(key_count(r, "alice") == 2);
@@ -261,7 +271,8 @@ TEST_CASE("rotation without restart: after set_keys the old key's new tokens fai
   CHECK(v.verify_header(header(key_c(), "alice")).ok());
 }
 
-TEST_CASE("keys and users can change while other threads verify", "[repository][static][rotation][concurrency]") {
+TEST_CASE("keys and users can change while other threads verify",
+          "[repository][static][rotation][concurrency]") {
   // alice always keeps key A, and key B comes and goes; bob is added and removed. Whatever the
   // interleaving, A's tokens for alice always pass, B's pass or fail with bad_signature, and bob's pass
   // or fail with unknown_user: never any other outcome.

@@ -43,7 +43,8 @@ const ajwt::private_key& p256_key() {
   return k;
 }
 
-constexpr std::string_view b64url_alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view b64url_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// Decodes unpadded base64url; fails the test on any other character or a padded form.
 std::string b64url_decode(std::string_view in) {
@@ -121,8 +122,9 @@ TEST_CASE("header() is the scheme JWT, one space and a compact token", "[token]"
   CHECK_NOTHROW(split(token));
 }
 
-TEST_CASE("the token header is exactly {\"alg\",\"kid\",\"typ\":\"JWT\"} with kid the SHA-256 of the public PEM",
-          "[token]") {
+TEST_CASE(
+    "the token header is exactly {\"alg\",\"kid\",\"typ\":\"JWT\"} with kid the SHA-256 of the public PEM",
+    "[token]") {
   for (const ajwt::private_key* key : {&ed_key(), &rsa_key(), &p256_key()}) {
     INFO(ajwt::to_string(key->type()));
     const auto p = split(ajwt::token_builder(*key, "alice").token());
@@ -171,7 +173,8 @@ TEST_CASE("the signature verifies over header.payload with the key's public half
   }
 }
 
-TEST_CASE("a nonce is 11 base64url characters (8 random bytes) and 1000 of them are all different", "[token]") {
+TEST_CASE("a nonce is 11 base64url characters (8 random bytes) and 1000 of them are all different",
+          "[token]") {
   const ajwt::token_builder b(ed_key(), "alice");
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {
@@ -229,7 +232,8 @@ TEST_CASE("algorithm() overrides the default within the key's type", "[token]") 
   CHECK(ajwt::jws::verify(ed_key().public_part(), algorithm::ed25519, p.signing_input, p.signature));
 }
 
-TEST_CASE("an algorithm the key cannot sign with throws key_error and leaves the builder unchanged", "[token]") {
+TEST_CASE("an algorithm the key cannot sign with throws key_error and leaves the builder unchanged",
+          "[token]") {
   ajwt::token_builder ed(ed_key(), "alice");
   CHECK_THROWS_AS(ed.algorithm(algorithm::rs256), ajwt::key_error);
   CHECK_THROWS_AS(ed.algorithm(algorithm::es256), ajwt::key_error);
@@ -299,7 +303,7 @@ TEST_CASE("an empty username is refused; any other is written as an exact JSON s
 TEST_CASE("a verified_token can be made only by a verifier", "[token]") {
   using vt = ajwt::verified_token<>;
   STATIC_REQUIRE_FALSE(std::is_default_constructible_v<vt>);
-  STATIC_REQUIRE_FALSE(std::is_constructible_v<vt, std::string, std::int64_t, std::string, std::string, algorithm,
-                                               ajwt::public_key, std::monostate, nlohmann::json>);
+  STATIC_REQUIRE_FALSE(std::is_constructible_v<vt, std::string, std::int64_t, std::string, std::string,
+                                               algorithm, ajwt::public_key, std::monostate, nlohmann::json>);
   STATIC_REQUIRE(std::is_copy_constructible_v<vt>);
 }

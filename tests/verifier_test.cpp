@@ -150,7 +150,9 @@ struct unavailable_nonce_store {
 
 /// A store whose backend fails with an exception.
 struct throwing_nonce_store {
-  ajwt::nonce_status record(const ajwt::nonce_record& /*r*/) { throw std::runtime_error("connection refused"); }
+  ajwt::nonce_status record(const ajwt::nonce_record& /*r*/) {
+    throw std::runtime_error("connection refused");
+  }
 };
 
 /// A store whose backend fails with something that is not a std::exception.
@@ -225,8 +227,8 @@ ajwt::verifier_options with_audiences(std::vector<std::string> auds, bool requir
 std::string hmac_sha256(std::string_view secret, std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), md, &len);
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), md, &len);
   return std::string(reinterpret_cast<const char*>(md), len);
 }
 
@@ -239,10 +241,12 @@ TEST_CASE("verify_header and verify_token are noexcept and return a result of ve
   const auto v = world().make();
   STATIC_REQUIRE(noexcept(v.verify_header(std::string_view())));
   STATIC_REQUIRE(noexcept(v.verify_token(std::string_view())));
-  STATIC_REQUIRE(std::is_same_v<decltype(v.verify_header("")), ajwt::result<ajwt::verified_token<ajwt::no_user>>>);
+  STATIC_REQUIRE(
+      std::is_same_v<decltype(v.verify_header("")), ajwt::result<ajwt::verified_token<ajwt::no_user>>>);
 }
 
-TEST_CASE("default options are scheme JWT, 20 s tolerance, 8192-byte tokens, no PS*, no audience", "[verifier]") {
+TEST_CASE("default options are scheme JWT, 20 s tolerance, 8192-byte tokens, no PS*, no audience",
+          "[verifier]") {
   const ajwt::verifier_options o;
   CHECK(o.scheme == "JWT");
   CHECK(o.tolerance == 20);
@@ -261,16 +265,46 @@ TEST_CASE("the verifier constructor rejects options that make no sense", "[verif
     CHECK_THROWS_AS(test_verifier(w.keys, std::move(o), w.nonces, w.clock), ajwt::config_error);
   };
   ajwt::verifier_options o;
-  SECTION("empty scheme") { o.scheme = ""; rejects(o); }
-  SECTION("scheme of two words") { o.scheme = "JWT Bearer"; rejects(o); }
-  SECTION("scheme with a tab") { o.scheme = "JWT\t"; rejects(o); }
-  SECTION("negative tolerance") { o.tolerance = -1; rejects(o); }
-  SECTION("tolerance over a day") { o.tolerance = 86401; rejects(o); }
-  SECTION("tiny maximum token size") { o.max_token_bytes = 15; rejects(o); }
-  SECTION("zero maximum token size") { o.max_token_bytes = 0; rejects(o); }
-  SECTION("no algorithm at all") { o.algorithms = ajwt::algorithm_set(); rejects(o); }
-  SECTION("an empty expected audience") { o.audiences = {"api", ""}; rejects(o); }
-  SECTION("require_audience without audiences") { o.require_audience = true; rejects(o); }
+  SECTION("empty scheme") {
+    o.scheme = "";
+    rejects(o);
+  }
+  SECTION("scheme of two words") {
+    o.scheme = "JWT Bearer";
+    rejects(o);
+  }
+  SECTION("scheme with a tab") {
+    o.scheme = "JWT\t";
+    rejects(o);
+  }
+  SECTION("negative tolerance") {
+    o.tolerance = -1;
+    rejects(o);
+  }
+  SECTION("tolerance over a day") {
+    o.tolerance = 86401;
+    rejects(o);
+  }
+  SECTION("tiny maximum token size") {
+    o.max_token_bytes = 15;
+    rejects(o);
+  }
+  SECTION("zero maximum token size") {
+    o.max_token_bytes = 0;
+    rejects(o);
+  }
+  SECTION("no algorithm at all") {
+    o.algorithms = ajwt::algorithm_set();
+    rejects(o);
+  }
+  SECTION("an empty expected audience") {
+    o.audiences = {"api", ""};
+    rejects(o);
+  }
+  SECTION("require_audience without audiences") {
+    o.require_audience = true;
+    rejects(o);
+  }
   SECTION("the limits themselves are accepted") {
     o.tolerance = 0;
     CHECK_NOTHROW(test_verifier(w.keys, o, w.nonces, w.clock));
@@ -295,21 +329,31 @@ TEST_CASE("every reason code is reached through verify_header", "[verifier][reas
   const std::vector<row> rows = {
       {"no scheme", reason::malformed_header, [] { return outcome("eyJhbGciOi"); }},
       {"Bearer scheme", reason::wrong_scheme, [&] { return outcome("Bearer " + alice_token); }},
-      {"token over 8192 bytes", reason::token_too_large, [] { return outcome("JWT " + std::string(8193, 'A')); }},
+      {"token over 8192 bytes", reason::token_too_large,
+       [] { return outcome("JWT " + std::string(8193, 'A')); }},
       {"two segments", reason::malformed_token, [] { return outcome("JWT abc.def"); }},
       {"alg none", reason::unsupported_algorithm,
-       [] { return outcome(header_of(b64url(R"({"alg":"none","typ":"JWT"})") + "." +
-                                     b64url(std_claims("alice", t0, "n")) + "." + b64url("sig"))); }},
-      {"unknown user", reason::unknown_user, [] { return outcome(header_of(make_token(alice_key(), "nobody"))); }},
+       [] {
+         return outcome(header_of(b64url(R"({"alg":"none","typ":"JWT"})") + "." +
+                                  b64url(std_claims("alice", t0, "n")) + "." + b64url("sig")));
+       }},
+      {"unknown user", reason::unknown_user,
+       [] { return outcome(header_of(make_token(alice_key(), "nobody"))); }},
       {"mallory signs for alice", reason::bad_signature,
        [] { return outcome(header_of(make_token(mallory_key(), "alice"))); }},
       {"no nonce", reason::missing_claim,
-       [] { return outcome(header_of(token_with_payload(alice_key(), obj({{"username", str("alice")},
-                                                                           {"time", std::to_string(t0)}})))); }},
+       [] {
+         return outcome(header_of(token_with_payload(
+             alice_key(), obj({{"username", str("alice")}, {"time", std::to_string(t0)}}))));
+       }},
       {"time as a string", reason::invalid_claim,
-       [] { return outcome(header_of(token_with_payload(
-                alice_key(), obj({{"username", str("alice")}, {"time", str("1700000000")}, {"nonce", str("n")}})))); }},
-      {"time 21 s old", reason::time_out_of_window, [] { return outcome(header_of(make_token(alice_key(), "alice", t0 - 21))); }},
+       [] {
+         return outcome(header_of(token_with_payload(
+             alice_key(),
+             obj({{"username", str("alice")}, {"time", str("1700000000")}, {"nonce", str("n")}}))));
+       }},
+      {"time 21 s old", reason::time_out_of_window,
+       [] { return outcome(header_of(make_token(alice_key(), "alice", t0 - 21))); }},
       {"replay", reason::nonce_replayed,
        [&] {
          world w;
@@ -319,15 +363,22 @@ TEST_CASE("every reason code is reached through verify_header", "[verifier][reas
          return r.ok() ? verdict{} : verdict{r.reason()};
        }},
       {"expired", reason::token_expired,
-       [] { return outcome(header_of(token_with_payload(alice_key(),
-                obj({{"username", str("alice")}, {"time", std::to_string(t0)}, {"nonce", str("n")},
-                     {"exp", std::to_string(t0 - 21)}})))); }},
+       [] {
+         return outcome(header_of(token_with_payload(alice_key(), obj({{"username", str("alice")},
+                                                                       {"time", std::to_string(t0)},
+                                                                       {"nonce", str("n")},
+                                                                       {"exp", std::to_string(t0 - 21)}}))));
+       }},
       {"audience not expected", reason::audience_mismatch,
-       [] { return outcome(header_of(builder(alice_key(), "alice").audience("other").token()), with_audiences({"api"})); }},
+       [] {
+         return outcome(header_of(builder(alice_key(), "alice").audience("other").token()),
+                        with_audiences({"api"}));
+       }},
       {"nonce store down", reason::nonce_store_unavailable,
        [&] {
          world w;
-         const ajwt::verifier<repository, unavailable_nonce_store, ajwt::fixed_clock> v(w.keys, {}, {}, w.clock);
+         const ajwt::verifier<repository, unavailable_nonce_store, ajwt::fixed_clock> v(w.keys, {}, {},
+                                                                                        w.clock);
          const auto r = v.verify_header(header_of(alice_token));
          return r.ok() ? verdict{} : verdict{r.reason()};
        }},
@@ -351,7 +402,8 @@ TEST_CASE("every reason code is reached through verify_header", "[verifier][reas
   }
 }
 
-TEST_CASE("malformed_header: an empty value, a lone word, or two tokens after the scheme", "[verifier][reasons]") {
+TEST_CASE("malformed_header: an empty value, a lone word, or two tokens after the scheme",
+          "[verifier][reasons]") {
   const std::string token = make_token(alice_key(), "alice");
   CHECK(outcome("") == reason::malformed_header);
   CHECK(outcome("   ") == reason::malformed_header);
@@ -363,7 +415,8 @@ TEST_CASE("malformed_header: an empty value, a lone word, or two tokens after th
   CHECK(outcome("JWT " + token + " extra") == reason::malformed_header);
 }
 
-TEST_CASE("wrong_scheme: any scheme word but the configured one; the comparison ignores case", "[verifier][reasons]") {
+TEST_CASE("wrong_scheme: any scheme word but the configured one; the comparison ignores case",
+          "[verifier][reasons]") {
   const std::string token = make_token(alice_key(), "alice");
   CHECK(outcome("Bearer " + token) == reason::wrong_scheme);
   CHECK(outcome("Basic " + token) == reason::wrong_scheme);
@@ -396,7 +449,9 @@ TEST_CASE("token_too_large: the limit is checked before decoding, and a token of
                 : obj({{"alg", str(ajwt::to_string(alg))}, {"kid", str(alice_key().kid())}});
         const auto b64_len = [](std::size_t n) { return (4 * n + 2) / 3; };
         auto payload = [&](std::size_t pad) {
-          return obj({{"username", str("alice")}, {"time", std::to_string(t0)}, {"nonce", str(nonce)},
+          return obj({{"username", str("alice")},
+                      {"time", std::to_string(t0)},
+                      {"nonce", str(nonce)},
                       {"pad", str(std::string(pad, 'x'))}});
         };
         const std::size_t unpadded = payload(0).size();  // each pad character adds one byte
@@ -442,7 +497,7 @@ TEST_CASE("malformed_token: bad segments, bad base64url, non-object JSON, duplic
     CHECK(outcome("JWT " + good + "." + s) == reason::malformed_token);
     CHECK(outcome("JWT ..") == reason::malformed_token);
     CHECK(outcome("JWT " + h + "." + p + ".") == reason::malformed_token);  // empty signature
-    CHECK(outcome("JWT ." + p + "." + s) == reason::malformed_token);      // empty header
+    CHECK(outcome("JWT ." + p + "." + s) == reason::malformed_token);       // empty header
   }
   SECTION("base64url") {
     CHECK(outcome("JWT " + h + "=." + p + "." + s) == reason::malformed_token);  // padding
@@ -465,11 +520,15 @@ TEST_CASE("malformed_token: bad segments, bad base64url, non-object JSON, duplic
   }
   SECTION("duplicate members in the payload") {
     // Two parsers could read two different users from this; the signature is valid.
-    const std::string dup = obj({{"username", str("mallory")}, {"username", str("alice")},
-                                 {"time", std::to_string(t0)}, {"nonce", str("n")}});
+    const std::string dup = obj({{"username", str("mallory")},
+                                 {"username", str("alice")},
+                                 {"time", std::to_string(t0)},
+                                 {"nonce", str("n")}});
     CHECK(outcome(header_of(token_with_payload(alice_key(), dup))) == reason::malformed_token);
-    const std::string dup_time = obj({{"username", str("alice")}, {"time", std::to_string(t0)},
-                                      {"time", std::to_string(t0)}, {"nonce", str("n")}});
+    const std::string dup_time = obj({{"username", str("alice")},
+                                      {"time", std::to_string(t0)},
+                                      {"time", std::to_string(t0)},
+                                      {"nonce", str("n")}});
     CHECK(outcome(header_of(token_with_payload(alice_key(), dup_time))) == reason::malformed_token);
   }
   SECTION("duplicate members in the header") {
@@ -481,8 +540,8 @@ TEST_CASE("malformed_token: bad segments, bad base64url, non-object JSON, duplic
     for (const char* typ : {R"("JWS")", R"("at+jwt")", R"("")", "1", "null"}) {
       INFO("typ: " << typ);
       const std::string header = obj({{"alg", str("EdDSA")}, {"kid", str(alice_key().kid())}, {"typ", typ}});
-      CHECK(outcome(header_of(sign_raw(alice_key(), algorithm::eddsa, header, std_claims("alice", t0, "n")))) ==
-            reason::malformed_token);
+      CHECK(outcome(header_of(sign_raw(alice_key(), algorithm::eddsa, header,
+                                       std_claims("alice", t0, "n")))) == reason::malformed_token);
     }
   }
   SECTION("typ absent is accepted") {
@@ -491,13 +550,17 @@ TEST_CASE("malformed_token: bad segments, bad base64url, non-object JSON, duplic
           accepted);
   }
   SECTION("headers that would fetch keys or demand extensions") {
-    for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
-             {"crit", R"(["exp"])"}, {"jku", str("https://evil.example/jwks")}, {"jwk", R"({"kty":"OKP"})"},
-             {"x5u", str("https://evil.example/cert")}, {"x5c", R"(["AAAA"])"}, {"b64", "false"}}) {
+    for (const auto& [name, value] :
+         std::vector<std::pair<std::string, std::string>>{{"crit", R"(["exp"])"},
+                                                          {"jku", str("https://evil.example/jwks")},
+                                                          {"jwk", R"({"kty":"OKP"})"},
+                                                          {"x5u", str("https://evil.example/cert")},
+                                                          {"x5c", R"(["AAAA"])"},
+                                                          {"b64", "false"}}) {
       INFO("header member " << name);
       const std::string header = obj({{"alg", str("EdDSA")}, {"typ", str("JWT")}, {name, value}});
-      CHECK(outcome(header_of(sign_raw(alice_key(), algorithm::eddsa, header, std_claims("alice", t0, "n")))) ==
-            reason::malformed_token);
+      CHECK(outcome(header_of(sign_raw(alice_key(), algorithm::eddsa, header,
+                                       std_claims("alice", t0, "n")))) == reason::malformed_token);
     }
   }
   SECTION("kid that is not a string") {
@@ -507,8 +570,10 @@ TEST_CASE("malformed_token: bad segments, bad base64url, non-object JSON, duplic
   }
 }
 
-TEST_CASE("unsupported_algorithm: none, HMAC, lower-case names, PS* unless enabled, an algorithm no key of the user has",
-          "[verifier][reasons]") {
+TEST_CASE(
+    "unsupported_algorithm: none, HMAC, lower-case names, PS* unless enabled, an algorithm no key of the "
+    "user has",
+    "[verifier][reasons]") {
   const std::string claims = std_claims("alice", t0, "n0nce");
 
   SECTION("alg none, with and without a signature") {
@@ -516,7 +581,8 @@ TEST_CASE("unsupported_algorithm: none, HMAC, lower-case names, PS* unless enabl
     CHECK(outcome(header_of(unsigned_token + ".")) == reason::unsupported_algorithm);
     CHECK(outcome(header_of(unsigned_token + "." + b64url("x"))) == reason::unsupported_algorithm);
     for (const char* spelling : {"None", "NONE", "nOnE"}) {
-      const std::string t = b64url(std::string(R"({"alg":")") + spelling + R"(","typ":"JWT"})") + "." + b64url(claims);
+      const std::string t =
+          b64url(std::string(R"({"alg":")") + spelling + R"(","typ":"JWT"})") + "." + b64url(claims);
       CHECK(outcome(header_of(t + "." + b64url("x"))) == reason::unsupported_algorithm);
     }
   }
@@ -591,8 +657,8 @@ TEST_CASE("bad_signature: a tampered token, another user's key, a foreign key, a
   }
   SECTION("mallory signs a token that claims alice and names alice's kid") {
     const std::string header = std_header(alice_key(), algorithm::eddsa);
-    CHECK(outcome(header_of(sign_raw(mallory_key(), algorithm::eddsa, header, std_claims("alice", t0, "n")))) ==
-          reason::bad_signature);
+    CHECK(outcome(header_of(sign_raw(mallory_key(), algorithm::eddsa, header,
+                                     std_claims("alice", t0, "n")))) == reason::bad_signature);
   }
   SECTION("an unregistered key signs for alice") {
     CHECK(outcome(header_of(make_token(unregistered_key(), "alice"))) == reason::bad_signature);
@@ -614,8 +680,8 @@ TEST_CASE("bad_signature: a tampered token, another user's key, a foreign key, a
     CHECK(outcome(header_of(input + "." + b64url(sig))) == reason::bad_signature);
   }
   SECTION("an ES256 signature in DER form instead of r||s") {
-    const std::string input = b64url(std_header(p256_key(), algorithm::es256)) + "." +
-                              b64url(std_claims("ec-user", t0, "n"));
+    const std::string input =
+        b64url(std_header(p256_key(), algorithm::es256)) + "." + b64url(std_claims("ec-user", t0, "n"));
     const std::string raw = ajwt::jws::sign(p256_key(), algorithm::es256, input);
     REQUIRE(raw.size() == 64);
     // DER SEQUENCE { INTEGER r, INTEGER s } with a leading zero octet on each (always valid DER).
@@ -658,7 +724,8 @@ TEST_CASE("missing_claim: username, time or nonce absent; aud absent when requir
         reason::missing_claim);
   CHECK(outcome(header_of(token_with_payload(alice_key(), "{}"))) == reason::missing_claim);
   // Claim names are case-sensitive.
-  CHECK(outcome(header_of(token_with_payload(alice_key(), obj({{"Username", user}, {"time", time}, {"nonce", nonce}})))) ==
+  CHECK(outcome(header_of(
+            token_with_payload(alice_key(), obj({{"Username", user}, {"time", time}, {"nonce", nonce}})))) ==
         reason::missing_claim);
 
   const std::string no_aud = header_of(make_token(alice_key(), "alice"));
@@ -667,8 +734,9 @@ TEST_CASE("missing_claim: username, time or nonce absent; aud absent when requir
 }
 
 TEST_CASE("invalid_claim: time that is not an integer in range", "[verifier][reasons]") {
-  for (const std::string time : {"1700000000.0", "1.7e9", "\"1700000000\"", "true", "false", "null", "[1700000000]",
-                                 "{}", "9223372036854775808", "18446744073709551615", "18446744073709551616"}) {
+  for (const std::string time :
+       {"1700000000.0", "1.7e9", "\"1700000000\"", "true", "false", "null", "[1700000000]", "{}",
+        "9223372036854775808", "18446744073709551615", "18446744073709551616"}) {
     INFO("time: " << time);
     const std::string payload = obj({{"username", str("alice")}, {"time", time}, {"nonce", str("n0nce")}});
     CHECK(outcome(header_of(token_with_payload(alice_key(), payload))) == reason::invalid_claim);
@@ -678,9 +746,11 @@ TEST_CASE("invalid_claim: time that is not an integer in range", "[verifier][rea
   CHECK(outcome(header_of(token_with_payload(alice_key(), huge))) != accepted);
 }
 
-TEST_CASE("time claims at the edges of the 64-bit range are out of the window, not a crash", "[verifier][reasons]") {
-  for (const std::int64_t time : {std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min(),
-                                  std::int64_t{0}, std::int64_t{-1}}) {
+TEST_CASE("time claims at the edges of the 64-bit range are out of the window, not a crash",
+          "[verifier][reasons]") {
+  for (const std::int64_t time :
+       {std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min(), std::int64_t{0},
+        std::int64_t{-1}}) {
     INFO("time: " << time);
     CHECK(outcome(header_of(make_token(alice_key(), "alice", time))) == reason::time_out_of_window);
   }
@@ -733,8 +803,10 @@ TEST_CASE("invalid_claim: nonce empty, not a string or too long", "[verifier][re
 TEST_CASE("invalid_claim: exp or nbf not a number, aud neither a string nor an array of strings",
           "[verifier][reasons]") {
   auto with_claim = [](std::string_view name, const std::string& json_value) {
-    return header_of(token_with_payload(alice_key(), obj({{"username", str("alice")}, {"time", std::to_string(t0)},
-                                                          {"nonce", str("n0nce")}, {name, json_value}})));
+    return header_of(token_with_payload(alice_key(), obj({{"username", str("alice")},
+                                                          {"time", std::to_string(t0)},
+                                                          {"nonce", str("n0nce")},
+                                                          {name, json_value}})));
   };
   for (const std::string bad : {"\"1700000100\"", "true", "null", "[1700000100]", "{}"}) {
     INFO("value: " << bad);
@@ -754,8 +826,10 @@ TEST_CASE("time_out_of_window: time beyond the tolerance in the past or future, 
   CHECK(outcome(header_of(make_token(alice_key(), "alice", t0 - 3600))) == reason::time_out_of_window);
 
   auto with_nbf = [](std::string nbf) {
-    return header_of(token_with_payload(alice_key(), obj({{"username", str("alice")}, {"time", std::to_string(t0)},
-                                                          {"nonce", str("n0nce")}, {"nbf", std::move(nbf)}})));
+    return header_of(token_with_payload(alice_key(), obj({{"username", str("alice")},
+                                                          {"time", std::to_string(t0)},
+                                                          {"nonce", str("n0nce")},
+                                                          {"nbf", std::move(nbf)}})));
   };
   CHECK(outcome(with_nbf(std::to_string(t0 + 21))) == reason::time_out_of_window);
   CHECK(outcome(with_nbf(std::to_string(t0 + 20) + ".5")) == reason::time_out_of_window);
@@ -780,8 +854,10 @@ TEST_CASE("a custom tolerance moves both edges of the window", "[verifier][windo
     o.tolerance = tol;
     CHECK(outcome(header_of(make_token(alice_key(), "alice", t0 - tol)), o) == accepted);
     CHECK(outcome(header_of(make_token(alice_key(), "alice", t0 + tol)), o) == accepted);
-    CHECK(outcome(header_of(make_token(alice_key(), "alice", t0 - tol - 1)), o) == reason::time_out_of_window);
-    CHECK(outcome(header_of(make_token(alice_key(), "alice", t0 + tol + 1)), o) == reason::time_out_of_window);
+    CHECK(outcome(header_of(make_token(alice_key(), "alice", t0 - tol - 1)), o) ==
+          reason::time_out_of_window);
+    CHECK(outcome(header_of(make_token(alice_key(), "alice", t0 + tol + 1)), o) ==
+          reason::time_out_of_window);
   }
 }
 
@@ -798,8 +874,10 @@ TEST_CASE("the window follows the verifier's clock", "[verifier][window]") {
 TEST_CASE("token_expired: exp older than now minus tolerance; exp exactly at the edge is accepted",
           "[verifier][reasons]") {
   auto with_exp = [](std::string exp) {
-    return header_of(token_with_payload(alice_key(), obj({{"username", str("alice")}, {"time", std::to_string(t0)},
-                                                          {"nonce", str("n0nce")}, {"exp", std::move(exp)}})));
+    return header_of(token_with_payload(alice_key(), obj({{"username", str("alice")},
+                                                          {"time", std::to_string(t0)},
+                                                          {"nonce", str("n0nce")},
+                                                          {"exp", std::move(exp)}})));
   };
   CHECK(outcome(with_exp(std::to_string(t0 - 21))) == reason::token_expired);
   CHECK(outcome(with_exp(std::to_string(t0 - 21) + ".5")) == reason::token_expired);
@@ -833,7 +911,8 @@ TEST_CASE("audience_mismatch: aud naming none of the expected audiences, or aud 
   CHECK(outcome(with_aud({"api"}), with_audiences({"api"}, true)) == accepted);
 }
 
-TEST_CASE("nonce_store_unavailable: a store that cannot answer or throws fails closed", "[verifier][reasons]") {
+TEST_CASE("nonce_store_unavailable: a store that cannot answer or throws fails closed",
+          "[verifier][reasons]") {
   world w;
   const std::string header = header_of(make_token(alice_key(), "alice"));
   SECTION("the store says unavailable") {
@@ -902,10 +981,10 @@ TEST_CASE("each key type and each allowed algorithm is accepted, and the result 
     algorithm alg;
   };
   const std::vector<row> rows = {
-      {&rsa_key(), "rsa-user", algorithm::rs256}, {&rsa_key(), "rsa-user", algorithm::rs384},
-      {&rsa_key(), "rsa-user", algorithm::rs512}, {&rsa_key(), "rsa-user", algorithm::ps256},
-      {&rsa_key(), "rsa-user", algorithm::ps384}, {&rsa_key(), "rsa-user", algorithm::ps512},
-      {&p256_key(), "ec-user", algorithm::es256}, {&alice_key(), "alice", algorithm::eddsa},
+      {&rsa_key(), "rsa-user", algorithm::rs256},  {&rsa_key(), "rsa-user", algorithm::rs384},
+      {&rsa_key(), "rsa-user", algorithm::rs512},  {&rsa_key(), "rsa-user", algorithm::ps256},
+      {&rsa_key(), "rsa-user", algorithm::ps384},  {&rsa_key(), "rsa-user", algorithm::ps512},
+      {&p256_key(), "ec-user", algorithm::es256},  {&alice_key(), "alice", algorithm::eddsa},
       {&alice_key(), "alice", algorithm::ed25519},
   };
   world w;
@@ -940,7 +1019,8 @@ TEST_CASE("PS256, PS384 and PS512 are accepted only when opted in", "[verifier][
   }
 }
 
-TEST_CASE("the default allow-list accepts what the Python library sends plus ES256 and Ed25519", "[verifier][accept]") {
+TEST_CASE("the default allow-list accepts what the Python library sends plus ES256 and Ed25519",
+          "[verifier][accept]") {
   CHECK(outcome(header_of(builder(rsa_key(), "rsa-user").token())) == accepted);  // RS512
   CHECK(outcome(header_of(builder(rsa_key(), "rsa-user").algorithm(algorithm::rs384).token())) == accepted);
   CHECK(outcome(header_of(builder(rsa_key(), "rsa-user").algorithm(algorithm::rs256).token())) == accepted);
@@ -955,7 +1035,8 @@ TEST_CASE("a user with several keys of mixed types can sign with any of them", "
   int n = 0;
   for (const ajwt::private_key* key : {&rsa_key(), &alice_key(), &p256_key()}) {
     INFO(ajwt::to_string(key->type()));
-    const auto r = v.verify_header(header_of(builder(*key, "multi").nonce("m" + std::to_string(n++)).token()));
+    const auto r =
+        v.verify_header(header_of(builder(*key, "multi").nonce("m" + std::to_string(n++)).token()));
     REQUIRE(r.ok());
     CHECK(r->username() == "multi");
     CHECK(r->key() == key->public_part());
@@ -1000,7 +1081,8 @@ TEST_CASE("the kid picks the key, but a missing, unknown or misleading kid still
     jwk["kid"] = "alice-2024-rotation";
     world custom;
     custom.keys.set_keys("alice", {alice_key().public_part(), ajwt::public_key::from_jwk(jwk)});
-    const auto r = custom.make().verify_header(with_kid(alice_second_key(), std::string("alice-2024-rotation")));
+    const auto r =
+        custom.make().verify_header(with_kid(alice_second_key(), std::string("alice-2024-rotation")));
     REQUIRE(r.ok());
     CHECK(r->key() == alice_second_key().public_part());
     CHECK(r->kid() == "alice-2024-rotation");
@@ -1068,22 +1150,26 @@ TEST_CASE("a forged, stale, malformed or wrong-claim token never records a nonce
   const auto v = w.make(with_audiences({"api"}));
   const std::string nonce = "the-real-nonce";
   const std::string genuine = header_of(builder(alice_key(), "alice").nonce(nonce).token());
-  const std::string claims_prefix = R"({"username":"alice","time":)" + std::to_string(t0) + R"(,"nonce":")" + nonce + "\"";
+  const std::string claims_prefix =
+      R"({"username":"alice","time":)" + std::to_string(t0) + R"(,"nonce":")" + nonce + "\"";
   const std::vector<std::pair<std::string, std::string>> rejected = {
       {"forged by mallory", header_of(make_token(mallory_key(), "alice", t0, nonce))},
       {"forged by an outsider", header_of(make_token(unregistered_key(), "alice", t0, nonce))},
       {"stale", header_of(make_token(alice_key(), "alice", t0 - 21, nonce))},
       {"from the future", header_of(make_token(alice_key(), "alice", t0 + 21, nonce))},
       {"malformed payload", header_of(token_with_payload(alice_key(), claims_prefix))},
-      {"duplicate nonce member", header_of(token_with_payload(alice_key(), claims_prefix + ",\"nonce\":\"x\"}"))},
+      {"duplicate nonce member",
+       header_of(token_with_payload(alice_key(), claims_prefix + ",\"nonce\":\"x\"}"))},
       {"time as float", header_of(token_with_payload(alice_key(), obj({{"username", str("alice")},
                                                                        {"time", std::to_string(t0) + ".0"},
                                                                        {"nonce", str(nonce)}})))},
       {"expired", header_of(token_with_payload(alice_key(), claims_prefix + ",\"exp\":1}"))},
-      {"not yet valid", header_of(token_with_payload(alice_key(), claims_prefix + ",\"nbf\":" + std::to_string(t0 + 99) + "}"))},
+      {"not yet valid", header_of(token_with_payload(
+                            alice_key(), claims_prefix + ",\"nbf\":" + std::to_string(t0 + 99) + "}"))},
       {"wrong audience", header_of(token_with_payload(alice_key(), claims_prefix + ",\"aud\":\"other\"}"))},
-      {"algorithm not allowed", header_of(sign_raw(rsa_key(), algorithm::rs256, std_header(rsa_key(), algorithm::rs256),
-                                                   std_claims("alice", t0, nonce)))},
+      {"algorithm not allowed",
+       header_of(sign_raw(rsa_key(), algorithm::rs256, std_header(rsa_key(), algorithm::rs256),
+                          std_claims("alice", t0, nonce)))},
       {"unknown user", header_of(make_token(alice_key(), "nobody", t0, nonce))},
       {"wrong scheme", "Bearer " + genuine.substr(4)},
   };
@@ -1115,7 +1201,8 @@ TEST_CASE("after a forged copy with the genuine nonce is rejected, the genuine t
 // ---------------------------------------------------------------------------------------------------------
 // Concurrency.
 
-TEST_CASE("8 threads verifying the same 2000 tokens accept each exactly once in total", "[verifier][concurrency]") {
+TEST_CASE("8 threads verifying the same 2000 tokens accept each exactly once in total",
+          "[verifier][concurrency]") {
   constexpr int token_count = 2000;
   constexpr int thread_count = 8;
   world w;
@@ -1174,7 +1261,8 @@ TEST_CASE("the observer is told of every verification, once, with the right fiel
   auto events = std::make_shared<std::vector<seen_event>>();
   ajwt::verifier_options o;
   o.observer = [events](const ajwt::verify_event& e) {
-    events->push_back({e.accepted, e.why, std::string(e.detail), std::string(e.username), std::string(e.kid)});
+    events->push_back(
+        {e.accepted, e.why, std::string(e.detail), std::string(e.username), std::string(e.kid)});
   };
   world w;
   const auto v = w.make(o);
@@ -1239,16 +1327,18 @@ namespace {
 /// A repository that fails on every lookup.
 struct failing_repository {
   using user_type = ajwt::no_user;
-  std::shared_ptr<const ajwt::user_keys<>> find(std::string_view /*username*/, std::string_view /*kid*/) const {
+  std::shared_ptr<const ajwt::user_keys<>> find(std::string_view /*username*/,
+                                                std::string_view /*kid*/) const {
     throw std::runtime_error("directory unreachable");
   }
 };
 }  // namespace
 
-TEST_CASE("a key repository that throws makes the token rejected as unknown_user, without a nonce", "[verifier]") {
+TEST_CASE("a key repository that throws makes the token rejected as unknown_user, without a nonce",
+          "[verifier]") {
   counting_nonce_store nonces;
-  const ajwt::verifier<failing_repository, counting_nonce_store, ajwt::fixed_clock> v(failing_repository{}, {}, nonces,
-                                                                                      ajwt::fixed_clock(t0));
+  const ajwt::verifier<failing_repository, counting_nonce_store, ajwt::fixed_clock> v(
+      failing_repository{}, {}, nonces, ajwt::fixed_clock(t0));
   const auto r = v.verify_header(header_of(make_token(alice_key(), "alice")));
   REQUIRE_FALSE(r.ok());
   CHECK(r.reason() == reason::unknown_user);

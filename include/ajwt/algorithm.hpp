@@ -92,14 +92,14 @@ class algorithm_set {
   }
   /// Every algorithm ajwt implements, PS* included.
   static constexpr algorithm_set all() noexcept {
-    return {algorithm::rs256, algorithm::rs384, algorithm::rs512, algorithm::ps256, algorithm::ps384,
+    return {algorithm::rs256, algorithm::rs384, algorithm::rs512, algorithm::ps256,  algorithm::ps384,
             algorithm::ps512, algorithm::es256, algorithm::eddsa, algorithm::ed25519};
   }
   /// What a verifier accepts by default: the Python library's set (RS512, RS384, RS256, EdDSA), plus
   /// ES256 for P-256 keys and the RFC 9864 name Ed25519. RSA-PSS is opt-in.
   static constexpr algorithm_set defaults() noexcept {
-    return {algorithm::rs256, algorithm::rs384, algorithm::rs512, algorithm::es256, algorithm::eddsa,
-            algorithm::ed25519};
+    return {algorithm::rs256, algorithm::rs384, algorithm::rs512,
+            algorithm::es256, algorithm::eddsa, algorithm::ed25519};
   }
   [[nodiscard]] constexpr bool contains(algorithm a) const noexcept { return (bits_ & bit(a)) != 0; }
   constexpr algorithm_set& insert(algorithm a) noexcept {

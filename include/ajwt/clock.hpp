@@ -12,7 +12,8 @@ namespace ajwt {
 /// The default Clock: the system's wall clock, in whole Unix seconds (what the `time` claim holds).
 struct system_clock {
   [[nodiscard]] std::int64_t now() const noexcept {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
 };

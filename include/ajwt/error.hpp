@@ -11,19 +11,19 @@ namespace ajwt {
 /// Why a token was rejected. The names are stable: logs, metrics and the `ajwt verify` output use them.
 /// This enum is the one place the list lives; docs/reasons.md explains each.
 enum class reason {
-  malformed_header,         ///< the Authorization value is not "<scheme> <token>"
-  wrong_scheme,             ///< the scheme word is not the configured one (case-insensitive)
-  token_too_large,          ///< the token is longer than the configured maximum; nothing was decoded
-  malformed_token,          ///< not three canonical base64url segments of strict JSON objects, or a forbidden header
-  unsupported_algorithm,    ///< `alg` is unknown, forbidden (none, HS*), or not allowed for any key of the user
-  unknown_user,             ///< the key repository knows no keys for the claimed username
-  bad_signature,            ///< no key of the user verifies the signature
-  missing_claim,            ///< a required claim (username, time, nonce, or aud when required) is absent
-  invalid_claim,            ///< a claim has the wrong type, is empty, or is out of range
-  time_out_of_window,       ///< `time` (or `nbf`) is further from the server clock than the tolerance
-  nonce_replayed,           ///< the nonce store has seen (username, time, nonce) before
-  token_expired,            ///< `exp` is in the past by more than the tolerance
-  audience_mismatch,        ///< `aud` holds none of the verifier's expected audiences, or none were expected
+  malformed_header,  ///< the Authorization value is not "<scheme> <token>"
+  wrong_scheme,      ///< the scheme word is not the configured one (case-insensitive)
+  token_too_large,   ///< the token is longer than the configured maximum; nothing was decoded
+  malformed_token,   ///< not three canonical base64url segments of strict JSON objects, or a forbidden header
+  unsupported_algorithm,  ///< `alg` is unknown, forbidden (none, HS*), or not allowed for any key of the user
+  unknown_user,           ///< the key repository knows no keys for the claimed username
+  bad_signature,          ///< no key of the user verifies the signature
+  missing_claim,          ///< a required claim (username, time, nonce, or aud when required) is absent
+  invalid_claim,          ///< a claim has the wrong type, is empty, or is out of range
+  time_out_of_window,     ///< `time` (or `nbf`) is further from the server clock than the tolerance
+  nonce_replayed,         ///< the nonce store has seen (username, time, nonce) before
+  token_expired,          ///< `exp` is in the past by more than the tolerance
+  audience_mismatch,      ///< `aud` holds none of the verifier's expected audiences, or none were expected
   nonce_store_unavailable,  ///< the nonce store could not answer; the verifier fails closed
   request_mismatch,         ///< a binding claim (htm/htu/htq/htb) differs from the request received, is not
                             ///< a string, or is missing while binding is required
@@ -31,11 +31,14 @@ enum class reason {
 
 /// Every reason, in declaration order (for tests, docs and metrics labels).
 inline constexpr reason all_reasons[] = {
-    reason::malformed_header,   reason::wrong_scheme,         reason::token_too_large,
-    reason::malformed_token,    reason::unsupported_algorithm, reason::unknown_user,
-    reason::bad_signature,      reason::missing_claim,        reason::invalid_claim,
-    reason::time_out_of_window, reason::nonce_replayed,       reason::token_expired,
-    reason::audience_mismatch,  reason::nonce_store_unavailable, reason::request_mismatch,
+    reason::malformed_header,      reason::wrong_scheme,
+    reason::token_too_large,       reason::malformed_token,
+    reason::unsupported_algorithm, reason::unknown_user,
+    reason::bad_signature,         reason::missing_claim,
+    reason::invalid_claim,         reason::time_out_of_window,
+    reason::nonce_replayed,        reason::token_expired,
+    reason::audience_mismatch,     reason::nonce_store_unavailable,
+    reason::request_mismatch,
 };
 
 /// The snake_case name of a reason, exactly as spelled in the enum.

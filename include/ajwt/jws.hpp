@@ -181,12 +181,14 @@ class prepared_contexts {
       s.proto.reset(EVP_MD_CTX_new());
       s.work.reset(EVP_MD_CTX_new());
       if (!s.proto || !s.work) return false;
-      return (operation == op::verify ? EVP_DigestVerifyInit(s.proto.get(), nullptr, nullptr, nullptr, pkey)
-                                      : EVP_DigestSignInit(s.proto.get(), nullptr, nullptr, nullptr, pkey)) == 1;
+      return (operation == op::verify
+                  ? EVP_DigestVerifyInit(s.proto.get(), nullptr, nullptr, nullptr, pkey)
+                  : EVP_DigestSignInit(s.proto.get(), nullptr, nullptr, nullptr, pkey)) == 1;
     }
     s.pctx.reset(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
     if (!s.pctx) return false;
-    if ((operation == op::verify ? EVP_PKEY_verify_init(s.pctx.get()) : EVP_PKEY_sign_init(s.pctx.get())) != 1)
+    if ((operation == op::verify ? EVP_PKEY_verify_init(s.pctx.get()) : EVP_PKEY_sign_init(s.pctx.get())) !=
+        1)
       return false;
     if (required_key_type(alg) == key_type::rsa) {
       if (is_pss(alg)) {
@@ -259,7 +261,8 @@ inline std::string sign(const private_key& key, algorithm alg, std::string_view 
       const unsigned md_len = detail::hash_for(alg, signing_input, md);
       if (md_len != 0 && EVP_PKEY_sign(p->pctx.get(), nullptr, &len, md, md_len) == 1) {
         sig.resize(len);
-        if (EVP_PKEY_sign(p->pctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, md, md_len) == 1) {
+        if (EVP_PKEY_sign(p->pctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, md, md_len) ==
+            1) {
           sig.resize(len);
           if (alg == algorithm::es256)
             return detail::es256_der_to_raw(reinterpret_cast<const unsigned char*>(sig.data()), len);
@@ -271,7 +274,8 @@ inline std::string sign(const private_key& key, algorithm alg, std::string_view 
   }
   detail::md_ctx_ptr ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, detail::digest_for(alg), nullptr, key.native_handle()) != 1 ||
+  if (!ctx ||
+      EVP_DigestSignInit(ctx.get(), &pctx, detail::digest_for(alg), nullptr, key.native_handle()) != 1 ||
       (detail::is_pss(alg) && !detail::set_pss(pctx)))
     throw crypto_error("ajwt: EVP_DigestSignInit failed: " + detail::drain_openssl_errors());
   std::size_t len = 0;
@@ -279,10 +283,12 @@ inline std::string sign(const private_key& key, algorithm alg, std::string_view 
   if (EVP_DigestSign(ctx.get(), nullptr, &len, in, signing_input.size()) != 1)
     throw crypto_error("ajwt: EVP_DigestSign failed: " + detail::drain_openssl_errors());
   std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in, signing_input.size()) != 1)
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in,
+                     signing_input.size()) != 1)
     throw crypto_error("ajwt: EVP_DigestSign failed: " + detail::drain_openssl_errors());
   sig.resize(len);
-  if (alg == algorithm::es256) return detail::es256_der_to_raw(reinterpret_cast<const unsigned char*>(sig.data()), len);
+  if (alg == algorithm::es256)
+    return detail::es256_der_to_raw(reinterpret_cast<const unsigned char*>(sig.data()), len);
   return sig;
 }
 
@@ -307,16 +313,18 @@ inline bool verify(const public_key& key, algorithm alg, std::string_view signin
       sig = der;
       break;
   }
-  const int prepared = detail::verify_prepared(key.id(), key.native_handle(), alg, signing_input, sig, sig_len);
+  const int prepared =
+      detail::verify_prepared(key.id(), key.native_handle(), alg, signing_input, sig, sig_len);
   if (prepared >= 0) return prepared == 1;
   // Plain path (no prepared context could be made): one EVP_DigestVerify with a fresh context.
   detail::md_ctx_ptr ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
-  const bool ok = ctx &&
-                  EVP_DigestVerifyInit(ctx.get(), &pctx, detail::digest_for(alg), nullptr, key.native_handle()) == 1 &&
-                  (!detail::is_pss(alg) || detail::set_pss(pctx)) &&
-                  EVP_DigestVerify(ctx.get(), sig, sig_len, reinterpret_cast<const unsigned char*>(signing_input.data()),
-                                   signing_input.size()) == 1;
+  const bool ok =
+      ctx &&
+      EVP_DigestVerifyInit(ctx.get(), &pctx, detail::digest_for(alg), nullptr, key.native_handle()) == 1 &&
+      (!detail::is_pss(alg) || detail::set_pss(pctx)) &&
+      EVP_DigestVerify(ctx.get(), sig, sig_len, reinterpret_cast<const unsigned char*>(signing_input.data()),
+                       signing_input.size()) == 1;
   if (!ok) detail::clear_openssl_errors();
   return ok;
 }
@@ -328,7 +336,7 @@ struct unverified {
   std::string payload;             ///< the decoded payload octets
   std::string signature;           ///< the decoded signature octets
   algorithm alg = algorithm::rs512;
-  std::string kid;                 ///< the header's kid, or empty
+  std::string kid;  ///< the header's kid, or empty
 };
 
 /// Splits, decodes and checks a compact JWS without verifying it (RFC 7515 section 5.2, strictly):
@@ -336,7 +344,8 @@ struct unverified {
 /// (no duplicate members) with a supported "alg"; no "crit" (ajwt understands no extension); no
 /// "b64" (RFC 7797 unencoded payloads); no "jwk", "jku", "x5u" or "x5c" (keys never come from the
 /// token); a "kid", when present, that is a string of at most max_kid_bytes. Never throws.
-inline result<unverified> decode(std::string_view token, std::size_t max_token_bytes = default_max_token_bytes) noexcept {
+inline result<unverified> decode(std::string_view token,
+                                 std::size_t max_token_bytes = default_max_token_bytes) noexcept {
   try {
     if (token.size() > max_token_bytes)
       return {reason::token_too_large, "token is " + std::to_string(token.size()) + " bytes (maximum " +
@@ -378,11 +387,13 @@ inline result<unverified> decode(std::string_view token, std::size_t max_token_b
     if (h.contains("b64")) return {reason::malformed_token, "header \"b64\" (RFC 7797) is not accepted"};
     for (const char* k : {"jwk", "jku", "x5u", "x5c"})
       if (h.contains(k))
-        return {reason::malformed_token, std::string("header \"") + k + "\" is not accepted: keys never come from the token"};
+        return {reason::malformed_token,
+                std::string("header \"") + k + "\" is not accepted: keys never come from the token"};
     if (auto kid = h.find("kid"); kid != h.end()) {
       if (!kid->is_string()) return {reason::malformed_token, "header \"kid\" is not a string"};
       if (kid->get_ref<const std::string&>().size() > max_kid_bytes)
-        return {reason::malformed_token, "header \"kid\" is longer than " + std::to_string(max_kid_bytes) + " bytes"};
+        return {reason::malformed_token,
+                "header \"kid\" is longer than " + std::to_string(max_kid_bytes) + " bytes"};
       out.kid = kid->get<std::string>();
     }
     return out;
@@ -393,7 +404,8 @@ inline result<unverified> decode(std::string_view token, std::size_t max_token_b
 
 /// Makes a compact JWS: the header gets "alg" set from `alg` (other members, such as "typ" and
 /// "kid", are taken from `header`); `payload` is the octets to sign. Throws on misuse.
-inline std::string sign_compact(const private_key& key, algorithm alg, nlohmann::json header, std::string_view payload) {
+inline std::string sign_compact(const private_key& key, algorithm alg, nlohmann::json header,
+                                std::string_view payload) {
   if (!header.is_object()) throw config_error("ajwt: a JWS header must be a JSON object");
   header["alg"] = std::string(to_string(alg));
   std::string out = detail::base64url_encode(header.dump());
@@ -413,9 +425,9 @@ inline result<std::string> verify_compact(std::string_view token, const public_k
   auto d = decode(token, max_token_bytes);
   if (!d) return d.error();
   if (!allowed.contains(d->alg) || !key.allows(d->alg))
-    return {reason::unsupported_algorithm,
-            "algorithm " + std::string(to_string(d->alg)) + " is not allowed for this " +
-                std::string(to_string(key.type())) + " key"};
+    return {reason::unsupported_algorithm, "algorithm " + std::string(to_string(d->alg)) +
+                                               " is not allowed for this " +
+                                               std::string(to_string(key.type())) + " key"};
   if (!verify(key, d->alg, d->signing_input, d->signature))
     return {reason::bad_signature, "signature does not verify"};
   try {

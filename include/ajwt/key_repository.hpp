@@ -41,7 +41,7 @@ struct is_key_repository<T, std::void_t<typename T::user_type,
                                         decltype(std::declval<T&>().find(std::declval<std::string_view>(),
                                                                          std::declval<std::string_view>()))>>
     : std::is_convertible<decltype(std::declval<T&>().find(std::declval<std::string_view>(),
-                                                            std::declval<std::string_view>())),
+                                                           std::declval<std::string_view>())),
                           std::shared_ptr<const user_keys<typename T::user_type>>> {};
 
 }  // namespace ajwt

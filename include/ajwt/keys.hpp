@@ -126,7 +126,8 @@ inline key_type classify_key(EVP_PKEY* pkey, std::string_view source, int& bits)
     std::size_t len = 0;
     if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len) != 1) {
       drain_openssl_errors();
-      throw_key_error(source, "EC key with explicit curve parameters is not supported; use a named P-256 key");
+      throw_key_error(source,
+                      "EC key with explicit curve parameters is not supported; use a named P-256 key");
     }
     const std::string_view g(group, len);
     if (g != "prime256v1" && g != "P-256")
@@ -150,7 +151,9 @@ inline std::string spki_pem_of(EVP_PKEY* pkey) {
   return bio_contents(bio.get());
 }
 
-inline std::string bn_b64(const BIGNUM* bn, int width = 0) { return base64url_encode(bn_to_bytes(bn, width)); }
+inline std::string bn_b64(const BIGNUM* bn, int width = 0) {
+  return base64url_encode(bn_to_bytes(bn, width));
+}
 
 /// The public members of the key's JWK, in the order RFC 7638 sorts them.
 inline nlohmann::json public_jwk_members(EVP_PKEY* pkey, key_type type) {
@@ -210,7 +213,8 @@ inline std::string jwk_bytes(const nlohmann::json& jwk, const char* member, std:
     if (required) throw_key_error(source, std::string("JWK member \"") + member + "\" is missing");
     return {};
   }
-  if (!it->is_string()) throw_key_error(source, std::string("JWK member \"") + member + "\" must be a string");
+  if (!it->is_string())
+    throw_key_error(source, std::string("JWK member \"") + member + "\" must be a string");
   const auto& text = it->get_ref<const std::string&>();
   if (text.size() > max_len * 4 / 3 + 4)
     throw_key_error(source, std::string("JWK member \"") + member + "\" is too long");
@@ -227,7 +231,8 @@ inline bn_ptr bytes_to_bn(std::string_view bytes) {
   return bn;
 }
 
-inline pkey_ptr pkey_from_params(const char* type, int selection, OSSL_PARAM_BLD* bld, std::string_view source) {
+inline pkey_ptr pkey_from_params(const char* type, int selection, OSSL_PARAM_BLD* bld,
+                                 std::string_view source) {
   params_ptr params(OSSL_PARAM_BLD_to_param(bld));
   pkey_ctx_ptr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
   EVP_PKEY* pkey = nullptr;
@@ -298,7 +303,8 @@ inline pkey_ptr pkey_from_jwk(const nlohmann::json& jwk, bool want_private, std:
   if (auto use = jwk.find("use"); use != jwk.end() && (!use->is_string() || *use != "sig"))
     throw_key_error(source, "JWK \"use\" is not \"sig\": this key is not for signatures");
   const bool has_d = jwk.contains("d");
-  if (want_private && !has_d) throw_key_error(source, "JWK has no private member \"d\"; a private key is needed");
+  if (want_private && !has_d)
+    throw_key_error(source, "JWK has no private member \"d\"; a private key is needed");
   const bool priv = want_private && has_d;
   const int selection = priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY;
   constexpr std::size_t max_rsa_bytes = max_rsa_bits / 8;
@@ -316,8 +322,8 @@ inline pkey_ptr pkey_from_jwk(const nlohmann::json& jwk, bool want_private, std:
       auto push = [&](const char* member, const char* param) {
         auto bytes = jwk_bytes(jwk, member, source, max_rsa_bytes + 1);
         secure_bn_ptr bn(BN_secure_new());
-        if (!bn || !BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()),
-                              bn.get()))
+        if (!bn || !BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()),
+                              static_cast<int>(bytes.size()), bn.get()))
           throw crypto_error("ajwt: BN_bin2bn failed");
         OPENSSL_cleanse(bytes.data(), bytes.size());
         OSSL_PARAM_BLD_push_BN(bld.get(), param, bn.get());
@@ -342,10 +348,12 @@ inline pkey_ptr pkey_from_jwk(const nlohmann::json& jwk, bool want_private, std:
     auto crv = jwk.find("crv");
     if (crv == jwk.end() || !crv->is_string()) throw_key_error(source, "JWK member \"crv\" is missing");
     if (*crv != "P-256")
-      throw_key_error(source, "EC curve " + crv->get<std::string>() + " is not supported; only P-256 (ES256) is");
+      throw_key_error(source,
+                      "EC curve " + crv->get<std::string>() + " is not supported; only P-256 (ES256) is");
     const auto x = jwk_bytes(jwk, "x", source, 32);
     const auto y = jwk_bytes(jwk, "y", source, 32);
-    if (x.size() != 32 || y.size() != 32) throw_key_error(source, "P-256 JWK \"x\" and \"y\" must be 32 bytes each");
+    if (x.size() != 32 || y.size() != 32)
+      throw_key_error(source, "P-256 JWK \"x\" and \"y\" must be 32 bytes each");
     std::string point = "\x04" + x + y;
     param_bld_ptr bld(OSSL_PARAM_BLD_new());
     OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0);
@@ -406,7 +414,8 @@ inline pkey_ptr pkey_from_jwk(const nlohmann::json& jwk, bool want_private, std:
     pkey_ptr pkey(p);
     unsigned char pub[32];
     std::size_t len = sizeof pub;
-    if (EVP_PKEY_get_raw_public_key(pkey.get(), pub, &len) != 1 || len != 32 || std::memcmp(pub, x.data(), 32) != 0)
+    if (EVP_PKEY_get_raw_public_key(pkey.get(), pub, &len) != 1 || len != 32 ||
+        std::memcmp(pub, x.data(), 32) != 0)
       throw_key_error(source, "Ed25519 JWK private key \"d\" does not match \"x\"");
     return pkey;
   }
@@ -455,7 +464,8 @@ inline std::string read_key_file(const std::filesystem::path& path) {
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     data.append(buf, static_cast<std::size_t>(in.gcount()));
     if (data.size() > max_key_text_bytes)
-      throw key_error(path.string() + ": file is larger than " + std::to_string(max_key_text_bytes) + " bytes");
+      throw key_error(path.string() + ": file is larger than " + std::to_string(max_key_text_bytes) +
+                      " bytes");
   }
   if (in.bad()) throw key_error(path.string() + ": read error");
   return data;
@@ -506,7 +516,8 @@ inline pkey_ptr decode_private_pem(std::string_view text, const std::optional<st
   if (pkey) return pkey_ptr(pkey);
   if (st.too_long) throw_key_error(source, "passphrase is too long");
   if (st.asked && !pass) throw_key_error(source, "the private key is encrypted; a passphrase is needed");
-  if (st.asked) throw_key_error(source, "wrong passphrase for the encrypted private key (or the key is corrupt)");
+  if (st.asked)
+    throw_key_error(source, "wrong passphrase for the encrypted private key (or the key is corrupt)");
   throw_key_error(source, "cannot decode PEM private key: " + err);
 }
 
@@ -543,11 +554,13 @@ class public_key {
     // Copy only the public part, so a public_key never carries private material.
     unsigned char* der = nullptr;
     const int len = i2d_PUBKEY(pkey, &der);
-    if (len <= 0) throw key_error("ajwt: cannot encode the public part of the key: " + detail::drain_openssl_errors());
+    if (len <= 0)
+      throw key_error("ajwt: cannot encode the public part of the key: " + detail::drain_openssl_errors());
     const unsigned char* p = der;
     EVP_PKEY* pub = d2i_PUBKEY(nullptr, &p, len);
     OPENSSL_free(der);
-    if (!pub) throw key_error("ajwt: cannot decode the public part of the key: " + detail::drain_openssl_errors());
+    if (!pub)
+      throw key_error("ajwt: cannot decode the public part of the key: " + detail::drain_openssl_errors());
     return public_key(detail::make_key_state(detail::pkey_ptr(pub), "key"));
   }
 
@@ -570,8 +583,8 @@ class public_key {
   }
   /// True when this key may verify `a`: the key type fits and, for a JWK with "alg", it is that one.
   [[nodiscard]] bool allows(algorithm a) const noexcept {
-    return required_key_type(a) == s_->type && (!s_->pinned_alg || *s_->pinned_alg == a ||
-                                                (s_->type == key_type::ed25519));
+    return required_key_type(a) == s_->type &&
+           (!s_->pinned_alg || *s_->pinned_alg == a || (s_->type == key_type::ed25519));
   }
   /// The SPKI PEM text (64-character lines, final newline); kid() hashes exactly these bytes.
   [[nodiscard]] const std::string& to_pem() const noexcept { return s_->spki_pem; }
@@ -624,10 +637,11 @@ class public_key {
     }
     if (detail::contains(t, "PRIVATE KEY-----"))
       detail::throw_key_error(source, "this is a private key; a public key is expected here");
-    if (detail::contains(t, "-----BEGIN PUBLIC KEY-----") || detail::contains(t, "-----BEGIN RSA PUBLIC KEY-----"))
+    if (detail::contains(t, "-----BEGIN PUBLIC KEY-----") ||
+        detail::contains(t, "-----BEGIN RSA PUBLIC KEY-----"))
       return public_key(detail::make_key_state(detail::decode_public_pem(t, source), source));
-    detail::throw_key_error(source,
-                            "unrecognised public key format (expected PEM, an OpenSSH public key line or a JWK)");
+    detail::throw_key_error(
+        source, "unrecognised public key format (expected PEM, an OpenSSH public key line or a JWK)");
   }
 
   std::shared_ptr<const detail::key_state> s_;
@@ -641,7 +655,8 @@ class private_key {
   /// PKCS#1 ("RSA PRIVATE KEY"), SEC1 ("EC PRIVATE KEY"), an OpenSSH private key, or a JWK with
   /// private members. An encrypted key needs `passphrase`; a missing or wrong one is a key_error.
   /// Never prompts on a terminal.
-  static private_key load(std::string_view text, const std::optional<std::string_view>& passphrase = std::nullopt) {
+  static private_key load(std::string_view text,
+                          const std::optional<std::string_view>& passphrase = std::nullopt) {
     return load_named(text, passphrase, "private key");
   }
 
@@ -670,7 +685,8 @@ class private_key {
     switch (type) {
       case key_type::rsa:
         if (rsa_bits != 2048 && rsa_bits != 3072 && rsa_bits != 4096)
-          throw config_error("ajwt: RSA key size must be 2048, 3072 or 4096 bits, not " + std::to_string(rsa_bits));
+          throw config_error("ajwt: RSA key size must be 2048, 3072 or 4096 bits, not " +
+                             std::to_string(rsa_bits));
         p = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(rsa_bits));
         break;
       case key_type::ed25519: p = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"); break;
@@ -709,7 +725,8 @@ class private_key {
                : 0;
       OPENSSL_cleanse(pw.data(), pw.size());
     } else {
-      ok = bio ? PEM_write_bio_PKCS8PrivateKey(bio.get(), pkey_.get(), nullptr, nullptr, 0, nullptr, nullptr) : 0;
+      ok = bio ? PEM_write_bio_PKCS8PrivateKey(bio.get(), pkey_.get(), nullptr, nullptr, 0, nullptr, nullptr)
+               : 0;
     }
     if (ok != 1) throw crypto_error("ajwt: cannot encode private key: " + detail::drain_openssl_errors());
     return detail::bio_contents(bio.get());
@@ -722,8 +739,8 @@ class private_key {
     switch (type()) {
       case key_type::rsa: {
         const std::pair<const char*, const char*> members[] = {
-            {"d", OSSL_PKEY_PARAM_RSA_D},           {"p", OSSL_PKEY_PARAM_RSA_FACTOR1},
-            {"q", OSSL_PKEY_PARAM_RSA_FACTOR2},     {"dp", OSSL_PKEY_PARAM_RSA_EXPONENT1},
+            {"d", OSSL_PKEY_PARAM_RSA_D},          {"p", OSSL_PKEY_PARAM_RSA_FACTOR1},
+            {"q", OSSL_PKEY_PARAM_RSA_FACTOR2},    {"dp", OSSL_PKEY_PARAM_RSA_EXPONENT1},
             {"dq", OSSL_PKEY_PARAM_RSA_EXPONENT2}, {"qi", OSSL_PKEY_PARAM_RSA_COEFFICIENT1}};
         for (const auto& [name, param] : members) {
           BIGNUM* bn = nullptr;
@@ -764,7 +781,8 @@ class private_key {
   [[nodiscard]] std::uint64_t id() const noexcept { return id_; }
 
  private:
-  private_key(std::shared_ptr<EVP_PKEY> pkey, public_key pub) : pkey_(std::move(pkey)), pub_(std::move(pub)) {}
+  private_key(std::shared_ptr<EVP_PKEY> pkey, public_key pub)
+      : pkey_(std::move(pkey)), pub_(std::move(pub)) {}
 
   static private_key from_pkey(detail::pkey_ptr pkey, std::string_view source) {
     int bits = 0;
@@ -791,7 +809,8 @@ class private_key {
         detail::throw_key_error(source, e.what());
       }
     }
-    if (detail::contains(t, "PRIVATE KEY-----")) return from_pkey(detail::decode_private_pem(t, passphrase, source), source);
+    if (detail::contains(t, "PRIVATE KEY-----"))
+      return from_pkey(detail::decode_private_pem(t, passphrase, source), source);
     if (detail::contains(t, "PUBLIC KEY-----") || detail::openssh::is_public_line(t))
       detail::throw_key_error(source, "this is a public key; a private key is needed here");
     detail::throw_key_error(source, "unrecognised private key format (expected PEM, OpenSSH or a JWK)");
@@ -815,7 +834,8 @@ inline std::vector<public_key> load_jwks(std::string_view text, std::vector<std:
   if (!detail::parse_json_strict(text, doc, err)) detail::throw_key_error(source, "invalid JSON: " + err);
   if (!doc.is_object()) detail::throw_key_error(source, "a JWKS document must be a JSON object");
   auto keys = doc.find("keys");
-  if (keys == doc.end() || !keys->is_array()) detail::throw_key_error(source, "JWKS member \"keys\" must be an array");
+  if (keys == doc.end() || !keys->is_array())
+    detail::throw_key_error(source, "JWKS member \"keys\" must be an array");
   if (keys->size() > max_jwks_keys)
     detail::throw_key_error(source, "JWKS holds " + std::to_string(keys->size()) + " keys (maximum " +
                                         std::to_string(max_jwks_keys) + ")");

@@ -20,7 +20,7 @@ enum class nonce_status {
 /// window have all been checked reach the store, so a forged or stale token never burns a nonce.
 struct nonce_record {
   std::string_view username;
-  std::int64_t time = 0;       ///< the token's `time` claim (already within now ± tolerance)
+  std::int64_t time = 0;  ///< the token's `time` claim (already within now ± tolerance)
   std::string_view nonce;
   std::int64_t now = 0;        ///< the verifier's clock
   std::int64_t tolerance = 0;  ///< the verifier's window half-width: the entry must outlive time + tolerance
@@ -35,7 +35,8 @@ struct nonce_record {
 template <class T, class = void>
 struct is_nonce_store : std::false_type {};
 template <class T>
-struct is_nonce_store<T, std::void_t<decltype(std::declval<T&>().record(std::declval<const nonce_record&>()))>>
+struct is_nonce_store<T,
+                      std::void_t<decltype(std::declval<T&>().record(std::declval<const nonce_record&>()))>>
     : std::is_same<decltype(std::declval<T&>().record(std::declval<const nonce_record&>())), nonce_status> {};
 
 /// Accepts every nonce: replays are NOT detected. For tests and benchmarks only; never in production.

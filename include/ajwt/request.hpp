@@ -18,17 +18,19 @@ namespace ajwt {
 /// The binding claims. Short names, as JWT claims should be: htm and htu are RFC 9449's; htq and htb
 /// are ajwt's own (a query hash and a body hash).
 namespace claim {
-inline constexpr std::string_view method = "htm";      ///< HTTP method, case-sensitive ("GET")
-inline constexpr std::string_view uri = "htu";         ///< target URI, normalised, no query or fragment
-inline constexpr std::string_view query_hash = "htq";  ///< base64url SHA-256 of the normalised query ("" when none)
-inline constexpr std::string_view body_hash = "htb";   ///< base64url SHA-256 of the body octets ("" body when none)
+inline constexpr std::string_view method = "htm";  ///< HTTP method, case-sensitive ("GET")
+inline constexpr std::string_view uri = "htu";     ///< target URI, normalised, no query or fragment
+inline constexpr std::string_view query_hash =
+    "htq";  ///< base64url SHA-256 of the normalised query ("" when none)
+inline constexpr std::string_view body_hash =
+    "htb";  ///< base64url SHA-256 of the body octets ("" body when none)
 }  // namespace claim
 
 /// A description of one HTTP request, as the client sends it or the server received it.
 struct http_request {
-  std::string method;  ///< "GET", "POST", ... (compared exactly: methods are case-sensitive)
-  std::string url;     ///< absolute URL: "https://api.example.com/v1/items?id=7"
-  std::optional<std::string> body;         ///< the body octets (absent or empty: an empty body)
+  std::string method;               ///< "GET", "POST", ... (compared exactly: methods are case-sensitive)
+  std::string url;                  ///< absolute URL: "https://api.example.com/v1/items?id=7"
+  std::optional<std::string> body;  ///< the body octets (absent or empty: an empty body)
   std::optional<std::string> body_sha256;  ///< or its precomputed base64url SHA-256, for streamed bodies
 };
 
@@ -50,7 +52,9 @@ inline int hex_value(char c) noexcept {
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-inline char ascii_lower(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+inline char ascii_lower(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 /// RFC 3986 section 6.2.2.1-2: percent-encodings in upper case, unreserved characters decoded.
 /// Fails on a malformed percent-encoding or a character that may not appear in a URI.
@@ -72,7 +76,8 @@ inline bool normalize_percent(std::string_view in, std::string& out) {
       }
       i += 2;
     } else if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f || c == '"' ||
-               c == '<' || c == '>' || c == '\\' || c == '^' || c == '`' || c == '{' || c == '|' || c == '}') {
+               c == '<' || c == '>' || c == '\\' || c == '^' || c == '`' || c == '{' || c == '|' ||
+               c == '}') {
       return false;
     } else {
       out += c;
@@ -169,7 +174,8 @@ inline std::optional<normalized_url> normalize_url(std::string_view url) {
       if (detail::hex_value(c) < 0 && c != ':' && c != '.') return std::nullopt;
   } else {
     for (char c : host_lower)
-      if (!detail::is_unreserved(c) && c != '%' && std::string_view("!$&'()*+,;=").find(c) == std::string_view::npos)
+      if (!detail::is_unreserved(c) && c != '%' &&
+          std::string_view("!$&'()*+,;=").find(c) == std::string_view::npos)
         return std::nullopt;
   }
   normalized_url out;
@@ -212,8 +218,9 @@ struct binding_claims {
   static binding_claims of(const http_request& req) {
     if (req.method.empty()) throw config_error("ajwt: request binding needs the HTTP method");
     auto u = normalize_url(req.url);
-    if (!u) throw config_error("ajwt: request binding needs an absolute http(s) URL without user info, not \"" +
-                               req.url.substr(0, 200) + "\"");
+    if (!u)
+      throw config_error("ajwt: request binding needs an absolute http(s) URL without user info, not \"" +
+                         req.url.substr(0, 200) + "\"");
     binding_claims b;
     b.htm = req.method;
     b.htu = std::move(u->target);

@@ -34,9 +34,11 @@ class [[nodiscard]] result {
  public:
   using value_type = T;
 
-  result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  result(failure f) : state_(std::in_place_index<1>, std::move(f)) {}    // NOLINT(google-explicit-constructor)
-  result(ajwt::reason r, std::string detail) : state_(std::in_place_index<1>, failure{r, std::move(detail)}) {}
+  result(T value)
+      : state_(std::in_place_index<0>, std::move(value)) {}            // NOLINT(google-explicit-constructor)
+  result(failure f) : state_(std::in_place_index<1>, std::move(f)) {}  // NOLINT(google-explicit-constructor)
+  result(ajwt::reason r, std::string detail)
+      : state_(std::in_place_index<1>, failure{r, std::move(detail)}) {}
 
   /// True when the result holds a value.
   [[nodiscard]] bool ok() const noexcept { return state_.index() == 0; }

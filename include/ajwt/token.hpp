@@ -54,7 +54,8 @@ inline void append_json_string(std::string& out, std::string_view s) {
 /// {"username", "time", "nonce"} plus any extra claims (audience, request binding, custom).
 class token_builder {
  public:
-  token_builder(private_key key, std::string username) : key_(std::move(key)), username_(std::move(username)) {
+  token_builder(private_key key, std::string username)
+      : key_(std::move(key)), username_(std::move(username)) {
     if (username_.empty()) throw config_error("ajwt: token_builder needs a non-empty username");
     alg_ = key_.default_algorithm();
   }
@@ -79,9 +80,7 @@ class token_builder {
     return *this;
   }
   /// Adds the `aud` claim (one audience: a string).
-  token_builder& audience(std::string aud) {
-    return claim("aud", nlohmann::json(std::move(aud)));
-  }
+  token_builder& audience(std::string aud) { return claim("aud", nlohmann::json(std::move(aud))); }
   /// Adds the `aud` claim (several audiences: an array).
   token_builder& audiences(std::vector<std::string> auds) {
     return claim("aud", nlohmann::json(std::move(auds)));
@@ -190,8 +189,8 @@ class verified_token {
  private:
   template <class, class, class>
   friend class verifier;
-  verified_token(std::string username, std::int64_t time, std::string nonce, std::string kid, ajwt::algorithm alg,
-                 public_key key, User user, nlohmann::json claims)
+  verified_token(std::string username, std::int64_t time, std::string nonce, std::string kid,
+                 ajwt::algorithm alg, public_key key, User user, nlohmann::json claims)
       : username_(std::move(username)),
         time_(time),
         nonce_(std::move(nonce)),

@@ -32,10 +32,10 @@ namespace ajwt {
 /// What the verifier tells its observer after each verification (for logs and metrics).
 struct verify_event {
   bool accepted = false;
-  std::optional<reason> why;      ///< set when rejected
-  std::string_view detail;        ///< the rejection detail (empty when accepted)
-  std::string_view username;      ///< the claimed username when it could be read (unverified if rejected!)
-  std::string_view kid;           ///< the token's kid when it could be read
+  std::optional<reason> why;  ///< set when rejected
+  std::string_view detail;    ///< the rejection detail (empty when accepted)
+  std::string_view username;  ///< the claimed username when it could be read (unverified if rejected!)
+  std::string_view kid;       ///< the token's kid when it could be read
 };
 
 /// Options of a verifier. Defaults match the Python library (scheme JWT, ±20 s), with strict limits.
@@ -78,7 +78,8 @@ inline bool iequals(std::string_view a, std::string_view b) noexcept {
 /// Reads a NumericDate (RFC 7519 section 2): an integer or a finite float, as seconds.
 inline bool numeric_date(const nlohmann::json& v, double& out) noexcept {
   if (v.is_number_integer()) {
-    out = v.is_number_unsigned() ? static_cast<double>(v.get<std::uint64_t>()) : static_cast<double>(v.get<std::int64_t>());
+    out = v.is_number_unsigned() ? static_cast<double>(v.get<std::uint64_t>())
+                                 : static_cast<double>(v.get<std::int64_t>());
     return true;
   }
   if (v.is_number_float()) {
@@ -104,9 +105,10 @@ inline bool numeric_date(const nlohmann::json& v, double& out) noexcept {
 /// when the repository, the nonce store and the clock are.
 template <class KeyRepository, class NonceStore = memory_nonce_store, class Clock = system_clock>
 class verifier {
-  static_assert(is_key_repository<KeyRepository>::value,
-                "KeyRepository needs `using user_type = ...;` and `std::shared_ptr<const user_keys<user_type>> "
-                "find(std::string_view username, std::string_view kid)`");
+  static_assert(
+      is_key_repository<KeyRepository>::value,
+      "KeyRepository needs `using user_type = ...;` and `std::shared_ptr<const user_keys<user_type>> "
+      "find(std::string_view username, std::string_view kid)`");
   static_assert(is_nonce_store<NonceStore>::value,
                 "NonceStore needs `ajwt::nonce_status record(const ajwt::nonce_record&)`");
   static_assert(std::is_convertible_v<decltype(std::declval<const Clock&>().now()), std::int64_t>,
@@ -120,7 +122,10 @@ class verifier {
   /// Throws config_error when an option makes no sense.
   explicit verifier(KeyRepository keys, verifier_options options = {}, NonceStore nonces = NonceStore(),
                     Clock clock = Clock())
-      : keys_(std::move(keys)), nonces_(std::move(nonces)), clock_(std::move(clock)), opt_(std::move(options)) {
+      : keys_(std::move(keys)),
+        nonces_(std::move(nonces)),
+        clock_(std::move(clock)),
+        opt_(std::move(options)) {
     if (opt_.scheme.empty() || opt_.scheme.find_first_of(" \t\r\n") != std::string::npos)
       throw config_error("ajwt: verifier_options.scheme must be one non-empty word");
     if (opt_.tolerance < 0 || opt_.tolerance > 86400)
@@ -143,12 +148,15 @@ class verifier {
   /// Verifies an Authorization header value for the request the server actually received (the
   /// method, the URL the server is reached at, the body): the binding claims a token carries must
   /// match it. Never throws.
-  [[nodiscard]] result_type verify_header(std::string_view header, const http_request& request) const noexcept {
+  [[nodiscard]] result_type verify_header(std::string_view header,
+                                          const http_request& request) const noexcept {
     return verify_header_impl(header, &request);
   }
 
   /// Verifies a bare compact token (no scheme word). Never throws.
-  [[nodiscard]] result_type verify_token(std::string_view token) const noexcept { return verify_token_impl(token, nullptr); }
+  [[nodiscard]] result_type verify_token(std::string_view token) const noexcept {
+    return verify_token_impl(token, nullptr);
+  }
 
   /// Verifies a bare compact token for the request received. Never throws.
   [[nodiscard]] result_type verify_token(std::string_view token, const http_request& request) const noexcept {
@@ -172,10 +180,12 @@ class verifier {
     while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
     if (!detail::iequals(scheme, opt_.scheme))
       return finish(failure{reason::wrong_scheme, "scheme is not " + opt_.scheme}, {}, {});
-    if (token.size() > opt_.max_token_bytes)  // before scanning it: a 1 MB header costs no more than a short one
-      return finish(failure{reason::token_too_large, "token is " + std::to_string(token.size()) +
-                                                         " bytes (maximum " + std::to_string(opt_.max_token_bytes) + ")"},
-                    {}, {});
+    if (token.size() >
+        opt_.max_token_bytes)  // before scanning it: a 1 MB header costs no more than a short one
+      return finish(
+          failure{reason::token_too_large, "token is " + std::to_string(token.size()) + " bytes (maximum " +
+                                               std::to_string(opt_.max_token_bytes) + ")"},
+          {}, {});
     // (A plain scan: find_first_of would call memchr once per character of the token.)
     bool blank_inside = false;
     for (char c : token) blank_inside |= (c == ' ' || c == '\t');
@@ -192,7 +202,8 @@ class verifier {
       auto r = verify_impl(token, request, username, kid);  // first: it fills username and kid
       return finish(std::move(r), username, kid);
     } catch (const std::exception& e) {
-      return finish(failure{reason::malformed_token, std::string("internal error: ") + e.what()}, username, kid);
+      return finish(failure{reason::malformed_token, std::string("internal error: ") + e.what()}, username,
+                    kid);
     } catch (...) {
       return finish(failure{reason::malformed_token, "internal error"}, username, kid);
     }
@@ -228,11 +239,13 @@ class verifier {
       return failure{reason::unsupported_algorithm,
                      "algorithm " + std::string(to_string(d.alg)) + " is not enabled on this verifier"};
     if (auto typ = d.header.find("typ");
-        typ != d.header.end() && (!typ->is_string() || !detail::iequals(typ->get_ref<const std::string&>(), "JWT")))
+        typ != d.header.end() &&
+        (!typ->is_string() || !detail::iequals(typ->get_ref<const std::string&>(), "JWT")))
       return failure{reason::malformed_token, "header \"typ\" is not \"JWT\""};
     nlohmann::json claims;
     std::string err;
-    if (!detail::parse_json_strict(d.payload, claims, err)) return failure{reason::malformed_token, "payload: " + err};
+    if (!detail::parse_json_strict(d.payload, claims, err))
+      return failure{reason::malformed_token, "payload: " + err};
     if (!claims.is_object()) return failure{reason::malformed_token, "payload is not a JSON object"};
 
     // 2. The claimed user's keys.
@@ -254,7 +267,8 @@ class verifier {
       return failure{reason::unknown_user, "key repository failed"};
     }
     if (!entry || entry->keys.empty())
-      return failure{reason::unknown_user, "no keys for user \"" + detail::strict_json_builder::printable(username) + "\""};
+      return failure{reason::unknown_user,
+                     "no keys for user \"" + detail::strict_json_builder::printable(username) + "\""};
 
     // 3. The signature: the key the kid names first, then the user's other keys that allow the alg.
     const public_key* verified_by = nullptr;
@@ -271,7 +285,8 @@ class verifier {
       }
     }
     if (!any_allows)
-      return failure{reason::unsupported_algorithm, "no key of user \"" + detail::strict_json_builder::printable(username) +
+      return failure{reason::unsupported_algorithm, "no key of user \"" +
+                                                        detail::strict_json_builder::printable(username) +
                                                         "\" allows " + std::string(to_string(d.alg))};
     if (!verified_by) return failure{reason::bad_signature, "no key of the user verifies the signature"};
 
@@ -284,14 +299,14 @@ class verifier {
       return failure{reason::invalid_claim, "claim \"time\" is out of range"};
     const std::int64_t time = tit->get<std::int64_t>();
     if (time < now - opt_.tolerance || time > now + opt_.tolerance)
-      return failure{reason::time_out_of_window, "time " + std::to_string(time) + " is " +
-                                                     // unsigned: the distance may not fit in int64
-                                                     std::to_string(time < now ? static_cast<std::uint64_t>(now) -
-                                                                                     static_cast<std::uint64_t>(time)
-                                                                               : static_cast<std::uint64_t>(time) -
-                                                                                     static_cast<std::uint64_t>(now)) +
-                                                     " s from the server clock (tolerance " +
-                                                     std::to_string(opt_.tolerance) + " s)"};
+      return failure{
+          reason::time_out_of_window,
+          "time " + std::to_string(time) + " is " +
+              // unsigned: the distance may not fit in int64
+              std::to_string(time < now
+                                 ? static_cast<std::uint64_t>(now) - static_cast<std::uint64_t>(time)
+                                 : static_cast<std::uint64_t>(time) - static_cast<std::uint64_t>(now)) +
+              " s from the server clock (tolerance " + std::to_string(opt_.tolerance) + " s)"};
     auto nit = claims.find("nonce");
     if (nit == claims.end()) return failure{reason::missing_claim, "claim \"nonce\" is missing"};
     if (!nit->is_string()) return failure{reason::invalid_claim, "claim \"nonce\" is not a string"};
@@ -302,20 +317,23 @@ class verifier {
                      "claim \"nonce\" is longer than " + std::to_string(opt_.max_nonce_bytes) + " bytes"};
     if (auto it = claims.find("exp"); it != claims.end()) {
       double exp = 0;
-      if (!detail::numeric_date(*it, exp)) return failure{reason::invalid_claim, "claim \"exp\" is not a number"};
+      if (!detail::numeric_date(*it, exp))
+        return failure{reason::invalid_claim, "claim \"exp\" is not a number"};
       if (static_cast<double>(now) > exp + static_cast<double>(opt_.tolerance))
         return failure{reason::token_expired, "token expired (exp " + it->dump() + ")"};
     }
     if (auto it = claims.find("nbf"); it != claims.end()) {
       double nbf = 0;
-      if (!detail::numeric_date(*it, nbf)) return failure{reason::invalid_claim, "claim \"nbf\" is not a number"};
+      if (!detail::numeric_date(*it, nbf))
+        return failure{reason::invalid_claim, "claim \"nbf\" is not a number"};
       if (static_cast<double>(now) < nbf - static_cast<double>(opt_.tolerance))
         return failure{reason::time_out_of_window, "token not valid before nbf " + it->dump()};
     }
-    if (auto r = check_audience(claims); !r.empty()) return failure{r == "missing" ? reason::missing_claim
-                                                                     : r == "invalid" ? reason::invalid_claim
-                                                                                      : reason::audience_mismatch,
-                                                                     audience_detail(r)};
+    if (auto r = check_audience(claims); !r.empty())
+      return failure{r == "missing"   ? reason::missing_claim
+                     : r == "invalid" ? reason::invalid_claim
+                                      : reason::audience_mismatch,
+                     audience_detail(r)};
 
     if (auto r = check_binding(claims, request); !r.empty()) return failure{reason::request_mismatch, r};
 
@@ -367,14 +385,16 @@ class verifier {
     for (auto n : names) {
       auto it = claims.find(n);
       if (it == claims.end()) {
-        if (opt_.require_binding) return "claim \"" + std::string(n) + "\" is missing and binding is required";
+        if (opt_.require_binding)
+          return "claim \"" + std::string(n) + "\" is missing and binding is required";
         continue;
       }
       if (!it->is_string()) return "claim \"" + std::string(n) + "\" is not a string";
       any = true;
     }
     if (!any) return "";
-    if (!request) return opt_.require_binding ? "binding is required but no request was given to the verifier" : "";
+    if (!request)
+      return opt_.require_binding ? "binding is required but no request was given to the verifier" : "";
     binding_claims want;
     try {
       want = binding_claims::of(*request);
@@ -387,7 +407,8 @@ class verifier {
       auto it = claims.find(names[i]);
       if (it == claims.end()) continue;
       if (it->get_ref<const std::string&>() != *values[i])
-        return std::string("the token is bound to another ") + what[i] + " (claim " + std::string(names[i]) + ")";
+        return std::string("the token is bound to another ") + what[i] + " (claim " + std::string(names[i]) +
+               ")";
     }
     return "";
   }

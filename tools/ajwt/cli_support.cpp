@@ -13,8 +13,8 @@
 #include <fstream>
 #include <iterator>
 
-#include <CLI/CLI.hpp>
 #include <openssl/crypto.h>
+#include <CLI/CLI.hpp>
 
 namespace ajwt_cli {
 
@@ -51,8 +51,8 @@ class echo_off_guard {
  public:
   explicit echo_off_guard(const std::string& path) {
     if (tcgetattr(STDIN_FILENO, &saved_termios) != 0)
-      throw usage_error(path + ": cannot read the terminal settings to prompt for the passphrase: " +
-                        std::strerror(errno));
+      throw usage_error(
+          path + ": cannot read the terminal settings to prompt for the passphrase: " + std::strerror(errno));
     struct termios quiet = saved_termios;
     quiet.c_lflag &= static_cast<tcflag_t>(~(ECHO | ECHONL));
     quiet.c_lflag |= ICANON;
@@ -62,7 +62,8 @@ class echo_off_guard {
     if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) {
       const int err = errno;
       restore_signals();
-      throw usage_error(path + ": cannot turn off terminal echo to prompt for the passphrase: " + std::strerror(err));
+      throw usage_error(
+          path + ": cannot turn off terminal echo to prompt for the passphrase: " + std::strerror(err));
     }
   }
   echo_off_guard(const echo_off_guard&) = delete;
@@ -75,7 +76,8 @@ class echo_off_guard {
  private:
   void restore_signals() noexcept {
     echo_is_off = 0;
-    for (std::size_t i = 0; i < std::size(restoring_signals); ++i) std::signal(restoring_signals[i], previous_[i]);
+    for (std::size_t i = 0; i < std::size(restoring_signals); ++i)
+      std::signal(restoring_signals[i], previous_[i]);
   }
   void (*previous_[std::size(restoring_signals)])(int) = {};
 };
@@ -111,8 +113,7 @@ secret_string prompt_without_echo(const std::string& prompt, const std::string& 
 passphrase_source::passphrase_source(const std::string& env_var) {
   if (env_var.empty()) return;
   const char* value = std::getenv(env_var.c_str());
-  if (!value)
-    throw usage_error("--passphrase-env: the environment variable " + env_var + " is not set");
+  if (!value) throw usage_error("--passphrase-env: the environment variable " + env_var + " is not set");
   env_value_.emplace(std::string(value));
 }
 
@@ -134,7 +135,8 @@ std::string read_text_file(const std::string& path) {
     data.append(buf, static_cast<std::size_t>(in.gcount()));
     if (data.size() > ajwt::max_key_text_bytes) {
       OPENSSL_cleanse(data.data(), data.size());
-      throw usage_error(path + ": file is larger than " + std::to_string(ajwt::max_key_text_bytes) + " bytes");
+      throw usage_error(path + ": file is larger than " + std::to_string(ajwt::max_key_text_bytes) +
+                        " bytes");
     }
   }
   if (in.bad()) throw usage_error(path + ": read error");
@@ -156,7 +158,8 @@ bool looks_encrypted(std::string_view text) {
   // (or corrupt, which the library reports once the passphrase has been asked for).
   constexpr std::string_view unencrypted_prefix = "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUA";
   std::string body;
-  for (std::size_t i = begin + openssh_begin.size(); i < text.size() && body.size() < unencrypted_prefix.size(); ++i)
+  for (std::size_t i = begin + openssh_begin.size();
+       i < text.size() && body.size() < unencrypted_prefix.size(); ++i)
     if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r' && text[i] != '\n') body += text[i];
   return body != unencrypted_prefix;
 }
@@ -189,7 +192,8 @@ std::string read_binary_file(const std::string& path) {
 // Request binding.
 
 void request_options::add_to(CLI::App& app, const std::string& verb) {
-  app.add_option("--method", method, verb + " this HTTP method, case-sensitive (needs --url)")->type_name("M");
+  app.add_option("--method", method, verb + " this HTTP method, case-sensitive (needs --url)")
+      ->type_name("M");
   app.add_option("--url", url, verb + " this absolute http(s) URL, query included (needs --method)")
       ->type_name("URL");
   app.add_option("--body-file", body_file, verb + " this request body: the bytes of file F (default: empty)")
@@ -215,7 +219,8 @@ std::optional<ajwt::http_request> request_options::request() const {
   if (!method) throw usage_error("--url needs --method");
   if (!url) throw usage_error("--method needs --url");
   if (!is_http_token(*method))
-    throw usage_error("--method: \"" + *method + "\" is not an HTTP method (letters, digits and !#$%&'*+-.^_`|~)");
+    throw usage_error("--method: \"" + *method +
+                      "\" is not an HTTP method (letters, digits and !#$%&'*+-.^_`|~)");
   if (!ajwt::normalize_url(*url))
     throw usage_error("--url: \"" + *url +
                       "\" is not an absolute http or https URL without user info (check the port and any "

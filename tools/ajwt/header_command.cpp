@@ -62,8 +62,9 @@ int run_header(const header_options& o) {
 
 command add_header_command(CLI::App& parent) {
   auto o = std::make_shared<header_options>();
-  auto* app = parent.add_subcommand("header", "Print Authorization header values \"JWT <token>\" signed with a "
-                                              "private key, each with a fresh nonce");
+  auto* app = parent.add_subcommand("header",
+                                    "Print Authorization header values \"JWT <token>\" signed with a "
+                                    "private key, each with a fresh nonce");
   app->add_option("--key", o->key, "Private key file (PEM, encrypted PEM, OpenSSH, JWK)")
       ->required()
       ->type_name("KEYFILE");
@@ -72,7 +73,8 @@ command add_header_command(CLI::App& parent) {
                   "Read the key's passphrase from the environment variable VAR (without it, an encrypted key "
                   "is unlocked at a terminal prompt)")
       ->type_name("VAR");
-  app->add_option("--alg", o->alg, "Signature algorithm (default: RS512 for RSA, EdDSA for Ed25519, ES256 for P-256)")
+  app->add_option("--alg", o->alg,
+                  "Signature algorithm (default: RS512 for RSA, EdDSA for Ed25519, ES256 for P-256)")
       ->type_name("ALG");
   app->add_option("--time", o->time, "The time claim, Unix seconds (default: now)")->type_name("UNIX");
   app->add_option("--count", o->count, "How many header lines to print (default 1)")

@@ -45,8 +45,8 @@ int run_keygen(const keygen_options& o) {
       if (path_exists(*path)) throw usage_error(*path + ": already exists (use --force to overwrite it)");
   }
   const auto key = ajwt::private_key::generate(type, o.bits);
-  const secret_string pem(pass.from_environment() ? key.to_pem(std::string_view(pass.from_environment()->str()))
-                                                  : key.to_pem());
+  const secret_string pem(
+      pass.from_environment() ? key.to_pem(std::string_view(pass.from_environment()->str())) : key.to_pem());
   write_new_file(o.out, pem.str(), 0600, o.force);
   write_new_file(pub_path, key.public_part().to_pem(), 0644, o.force);
   return exit_ok;
@@ -100,15 +100,17 @@ int run_jwks(const jwks_options& o) {
 
 command add_keygen_command(CLI::App& parent) {
   auto o = std::make_shared<keygen_options>();
-  auto* app = parent.add_subcommand("keygen", "Generate a key pair: FILE (private, PKCS#8 PEM, mode 0600) and "
-                                              "FILE.pub (SPKI PEM)");
+  auto* app = parent.add_subcommand("keygen",
+                                    "Generate a key pair: FILE (private, PKCS#8 PEM, mode 0600) and "
+                                    "FILE.pub (SPKI PEM)");
   app->add_option("--type", o->type, "Key type")
       ->required()
       ->check(CLI::IsMember({"rsa", "ed25519", "ec-p256"}));
   o->bits_option = app->add_option("--bits", o->bits, "RSA modulus size (default 2048)")
                        ->check(CLI::IsMember({2048, 3072, 4096}));
-  app->add_option("--passphrase-env", o->passphrase_env, "Encrypt the private key with the passphrase in the "
-                                                         "environment variable VAR")
+  app->add_option("--passphrase-env", o->passphrase_env,
+                  "Encrypt the private key with the passphrase in the "
+                  "environment variable VAR")
       ->type_name("VAR");
   app->add_option("--out", o->out, "Where to write the private key (the public key goes to FILE.pub)")
       ->required()
@@ -129,8 +131,9 @@ command add_pubkey_command(CLI::App& parent) {
 
 command add_fingerprint_command(CLI::App& parent) {
   auto o = std::make_shared<fingerprint_options>();
-  auto* app = parent.add_subcommand("fingerprint", "Print the key id (kid): lowercase hex SHA-256 of the SPKI "
-                                                   "PEM text of the public key");
+  auto* app = parent.add_subcommand("fingerprint",
+                                    "Print the key id (kid): lowercase hex SHA-256 of the SPKI "
+                                    "PEM text of the public key");
   app->add_option("--passphrase-env", o->passphrase_env, passphrase_env_help)->type_name("VAR");
   app->add_option("KEYFILE", o->keyfile, "Private or public key file (PEM, OpenSSH, JWK)")->required();
   return {app, [o] { return run_fingerprint(*o); }};

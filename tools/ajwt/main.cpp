@@ -17,14 +17,15 @@
 int main(int argc, char** argv) {
   using namespace ajwt_cli;
   try {
-    CLI::App app{"Keys and JWT Authorization headers for server-to-server authentication "
-                 "(asymmetric-jwt-auth)",
-                 "ajwt"};
+    CLI::App app{
+        "Keys and JWT Authorization headers for server-to-server authentication "
+        "(asymmetric-jwt-auth)",
+        "ajwt"};
     app.set_version_flag("--version", std::string(ajwt::version_string), "Print the version and exit");
     app.require_subcommand(0, 1);
     const std::vector<command> commands = {
-        add_keygen_command(app),      add_pubkey_command(app), add_fingerprint_command(app),
-        add_jwks_command(app),        add_header_command(app), add_verify_command(app),
+        add_keygen_command(app), add_pubkey_command(app), add_fingerprint_command(app),
+        add_jwks_command(app),   add_header_command(app), add_verify_command(app),
     };
     try {
       app.parse(argc, argv);

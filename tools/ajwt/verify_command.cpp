@@ -41,7 +41,9 @@ namespace {
 /// clock.
 struct pinnable_clock {
   std::optional<ajwt::fixed_clock> pinned;
-  [[nodiscard]] std::int64_t now() const noexcept { return pinned ? pinned->now() : ajwt::system_clock().now(); }
+  [[nodiscard]] std::int64_t now() const noexcept {
+    return pinned ? pinned->now() : ajwt::system_clock().now();
+  }
 };
 
 /// Keys from files (--user-key, --authorized-keys, --jwks USER=FILE) first, then those fetched from
@@ -81,7 +83,7 @@ std::string one_line(std::string_view s) {
 
 /// Splits "USER=FILE" (spelled `form` in messages) at the first '='; both parts must be non-empty.
 std::pair<std::string, std::string> split_user_file(const std::string& value, const char* option,
-                                                   const char* form) {
+                                                    const char* form) {
   const auto eq = value.find('=');
   if (eq == std::string::npos || eq == 0 || eq + 1 == value.size())
     throw usage_error(std::string(option) + ": expected " + form + ", got \"" + value + "\"");
@@ -271,7 +273,8 @@ command add_verify_command(CLI::App& parent) {
   auto o = std::make_shared<verify_options>();
   auto* app = parent.add_subcommand(
       "verify",
-      "Verify Authorization header values (arguments, else lines of standard input); print \"ok USERNAME\" or "
+      "Verify Authorization header values (arguments, else lines of standard input); print \"ok USERNAME\" "
+      "or "
       "\"rejected REASON\" for each. Exit 0 when all were accepted, 1 when any was rejected, 2 on errors");
   app->add_option("--user-key", o->user_keys, "A key of USER (repeat for several keys and users)")
       ->allow_extra_args(false)
@@ -280,14 +283,16 @@ command add_verify_command(CLI::App& parent) {
                   "A file of lines \"USERNAME KEYTYPE BASE64 [COMMENT]\" (repeatable)")
       ->allow_extra_args(false)
       ->type_name("FILE");
-  app->add_option("--jwks", o->jwks,
-                  "A JWKS document holding keys of USER (repeatable): a FILE, or an https:// URL fetched when a "
-                  "token of USER arrives (and again for a kid it lacks)")
+  app->add_option(
+         "--jwks", o->jwks,
+         "A JWKS document holding keys of USER (repeatable): a FILE, or an https:// URL fetched when a "
+         "token of USER arrives (and again for a kid it lacks)")
       ->allow_extra_args(false)
       ->type_name("USER=FILE|URL");
-  app->add_flag("--allow-http-jwks", o->allow_http_jwks,
-                "Also accept plain http:// --jwks URLs (for test servers on loopback: without TLS anyone on the "
-                "path could swap the keys)");
+  app->add_flag(
+      "--allow-http-jwks", o->allow_http_jwks,
+      "Also accept plain http:// --jwks URLs (for test servers on loopback: without TLS anyone on the "
+      "path could swap the keys)");
   app->add_option("--jwks-timeout", o->jwks_timeout_ms,
                   "Bound on each fetch of a --jwks URL, connection included (default 5000)")
       ->check(CLI::Range(1, 600000))
@@ -297,11 +302,14 @@ command add_verify_command(CLI::App& parent) {
       ->type_name("SECONDS");
   app->add_option("--now", o->now, "Pin the clock to this Unix time for every time check")->type_name("UNIX");
   app->add_option("--scheme", o->scheme, "The authorization scheme word (default JWT)")->type_name("NAME");
-  auto* audience = app->add_option("--audience", o->audiences, "An audience this verifier answers to (repeatable)")
-                       ->allow_extra_args(false)
-                       ->type_name("AUD");
-  app->add_flag("--require-audience", o->require_audience, "Reject tokens without an aud claim")->needs(audience);
-  app->add_option("--max-token-bytes", o->max_token_bytes, "Reject longer tokens before decoding (default 8192)")
+  auto* audience =
+      app->add_option("--audience", o->audiences, "An audience this verifier answers to (repeatable)")
+          ->allow_extra_args(false)
+          ->type_name("AUD");
+  app->add_flag("--require-audience", o->require_audience, "Reject tokens without an aud claim")
+      ->needs(audience);
+  app->add_option("--max-token-bytes", o->max_token_bytes,
+                  "Reject longer tokens before decoding (default 8192)")
       ->check(CLI::Range(16, 1 << 24))
       ->type_name("N");
   app->add_option("--allow-alg", o->allow_algs, "Also accept this algorithm, e.g. PS256 (repeatable)")
@@ -310,9 +318,10 @@ command add_verify_command(CLI::App& parent) {
   o->binding.add_to(*app, "Check each token against");
   app->add_flag("--require-binding", o->require_binding,
                 "Reject tokens not bound to the request given by --method and --url (request_mismatch)");
-  app->add_option("--redis", o->redis_url,
-                  "Record nonces in this Redis, shared with other verifiers (redis://[[user]:password@]host[:port]"
-                  "[/db] or unix:///path); default: in memory, for this run only")
+  app->add_option(
+         "--redis", o->redis_url,
+         "Record nonces in this Redis, shared with other verifiers (redis://[[user]:password@]host[:port]"
+         "[/db] or unix:///path); default: in memory, for this run only")
       ->type_name("URL");
   app->add_flag("-v,--verbose", o->verbose, "Print \"rejected REASON: detail\" on standard error");
   app->add_option("HEADER", o->headers, "Authorization header values (\"JWT <token>\")");

@@ -136,7 +136,8 @@ inline bool parse_json_strict(std::string_view text, nlohmann::json& out, std::s
   strict_json_builder sax(out, max_depth);
   bool ok = false;
   try {
-    ok = nlohmann::json::sax_parse(text.begin(), text.end(), &sax, nlohmann::json::input_format_t::json, true);
+    ok =
+        nlohmann::json::sax_parse(text.begin(), text.end(), &sax, nlohmann::json::input_format_t::json, true);
   } catch (const nlohmann::json::exception& e) {
     error = "invalid JSON: " + strict_json_builder::printable(e.what(), 160);
     return false;

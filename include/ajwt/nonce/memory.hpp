@@ -109,10 +109,11 @@ class memory_nonce_store {
       // A clock stepping far backwards (beyond the window) restarts the notion of "now"; otherwise
       // keep the maximum, so threads with slightly older readings cannot shrink the window.
       if (clock_now > now || clock_now < now - 2 * tolerance - 2) now = clock_now;
-      if (ring.size() < static_cast<std::size_t>(2 * tolerance + 3)) resize(static_cast<std::size_t>(2 * tolerance + 3));
-      auto& table = ring[static_cast<std::size_t>(((time % static_cast<std::int64_t>(ring.size())) +
-                                                   static_cast<std::int64_t>(ring.size())) %
-                                                  static_cast<std::int64_t>(ring.size()))];
+      if (ring.size() < static_cast<std::size_t>(2 * tolerance + 3))
+        resize(static_cast<std::size_t>(2 * tolerance + 3));
+      auto& table = ring[static_cast<std::size_t>(
+          ((time % static_cast<std::int64_t>(ring.size())) + static_cast<std::int64_t>(ring.size())) %
+          static_cast<std::int64_t>(ring.size()))];
       if (table.time != time) {
         // The slot holds another second: it is reused only when that second has left the window;
         // otherwise (a time outside the window, which the verifier never sends) refuse to forget.
@@ -130,9 +131,9 @@ class memory_nonce_store {
       for (auto& t : old) {
         // Only live seconds move to the new ring; a stale one could otherwise land on a live slot.
         if (t.time == INT64_MIN || t.time < now - tolerance || t.time > now + tolerance) continue;
-        auto& dst = ring[static_cast<std::size_t>(((t.time % static_cast<std::int64_t>(n)) +
-                                                   static_cast<std::int64_t>(n)) %
-                                                  static_cast<std::int64_t>(n))];
+        auto& dst = ring[static_cast<std::size_t>(
+            ((t.time % static_cast<std::int64_t>(n)) + static_cast<std::int64_t>(n)) %
+            static_cast<std::int64_t>(n))];
         dst = std::move(t);
       }
     }

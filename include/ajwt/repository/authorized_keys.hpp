@@ -40,8 +40,9 @@ inline std::vector<std::pair<std::string, public_key>> parse_authorized_keys(std
     if (user.size() > max_authorized_username_bytes) throw config_error(where + ": username is too long");
     const std::string_view key_text = detail::trim(line.substr(sp));
     if (!detail::openssh::is_public_line(key_text))
-      throw config_error(where + ": expected an OpenSSH public key (ssh-ed25519, ssh-rsa or ecdsa-sha2-nistp256) "
-                                 "after the username");
+      throw config_error(where +
+                         ": expected an OpenSSH public key (ssh-ed25519, ssh-rsa or ecdsa-sha2-nistp256) "
+                         "after the username");
     try {
       out.emplace_back(std::string(user), public_key::load(key_text));
     } catch (const key_error& e) {
@@ -55,7 +56,8 @@ inline std::vector<std::pair<std::string, public_key>> parse_authorized_keys(std
 }
 
 /// Reads and parses an authorized-keys file; errors name the file and line.
-inline std::vector<std::pair<std::string, public_key>> parse_authorized_keys_file(const std::filesystem::path& path) {
+inline std::vector<std::pair<std::string, public_key>> parse_authorized_keys_file(
+    const std::filesystem::path& path) {
   return parse_authorized_keys(detail::read_key_file(path), path.string());
 }
 

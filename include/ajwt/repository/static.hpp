@@ -73,7 +73,8 @@ class static_key_repository {
     bool removed = false;
     update(username, [&](entry& e) {
       const auto before = e.keys.size();
-      e.keys.erase(std::remove_if(e.keys.begin(), e.keys.end(), [&](const public_key& k) { return k.matches_kid(kid); }),
+      e.keys.erase(std::remove_if(e.keys.begin(), e.keys.end(),
+                                  [&](const public_key& k) { return k.matches_kid(kid); }),
                    e.keys.end());
       removed = e.keys.size() != before;
     });
