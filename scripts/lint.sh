@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Static checks of CI:
+#   1. clang-format: every C++ file in git is formatted to .clang-format (prints the diff when not).
+#   2. clang-tidy with .clang-tidy, warnings as errors, over every C++ file of tools/ and examples/ and one
+#      translation unit per public header (tests/CMakeLists.txt generates them as ajwt_header_check), so all
+#      of include/ajwt is analysed. Needs a clang build tree with compile_commands.json: build/ci-asan-ubsan
+#      (scripts/sanitize.sh asan-ubsan makes it) or any other given as $1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh --sanitizers
+
+build_dir=${1:-build/ci-asan-ubsan}
+if [[ ! -f "$build_dir/compile_commands.json" ]]; then
+  cmake --preset ci-asan-ubsan
+  build_dir=build/ci-asan-ubsan
+fi
+
+mapfile -t sources < <(git ls-files '*.hpp' '*.cpp' '*.h' '*.c')
+echo "lint.sh: clang-format --dry-run over ${#sources[@]} files"
+if ! clang-format --dry-run -Werror "${sources[@]}"; then
+  echo "lint.sh: files above are not formatted; run: clang-format -i \$(git ls-files '*.hpp' '*.cpp')" >&2
+  exit 1
+fi
+
+# The translation units to analyse, as compile_commands.json names them.
+mapfile -t units < <(python3 - "$build_dir/compile_commands.json" <<'PY'
+import json, re, sys
+for entry in json.load(open(sys.argv[1])):
+    f = entry["file"]
+    if re.search(r"/(tools|examples)/.*\.cpp$|/header_check/.*\.cpp$", f):
+        print(f)
+PY
+)
+if ((${#units[@]} == 0)); then
+  echo "lint.sh: no translation units found in $build_dir/compile_commands.json" >&2
+  exit 1
+fi
+echo "lint.sh: clang-tidy over ${#units[@]} translation units"
+run-clang-tidy -quiet -p "$build_dir" -j "$(nproc)" -warnings-as-errors='*' "${units[@]}" > "$build_dir/clang-tidy.log" 2>&1 \
+  || { grep -E "warning:|error:" -A3 "$build_dir/clang-tidy.log" | head -200 >&2; echo "lint.sh: clang-tidy found problems (full log: $build_dir/clang-tidy.log)" >&2; exit 1; }
+echo "lint.sh: clang-format and clang-tidy clean"
