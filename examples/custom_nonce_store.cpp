@@ -14,6 +14,7 @@
 // This one wraps memory_nonce_store, counts its answers and logs each one, and can be switched "down"
 // to show the fail-closed behaviour. Exit status 0 when everything behaved as described, 1 otherwise.
 #include <atomic>
+#include <exception>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -99,7 +100,7 @@ int main() {
     std::cout << "store answered: " << c.fresh << " fresh, " << c.replayed << " replayed\n";
     ok &= expect(c.fresh == 1 && c.replayed == 1, "the store saw exactly the fresh token and its replay");
     return ok ? 0 : 1;
-  } catch (const ajwt::error& e) {
+  } catch (const std::exception& e) {  // ajwt::error and anything else, e.g. std::bad_alloc
     std::cerr << "custom_nonce_store: " << e.what() << '\n';
     return 1;
   }

@@ -57,6 +57,7 @@
 #include <httplib.h>
 
 #include <ajwt/ajwt.hpp>
+#include <ajwt/repository/combined.hpp>
 #include <ajwt/repository/jwks_url.hpp>
 // AJWT_EXAMPLE_HAVE_REDIS: 1 when examples/CMakeLists.txt found ajwt::redis (hiredis), for --redis.
 #if AJWT_EXAMPLE_HAVE_REDIS
@@ -193,37 +194,13 @@ void log_line(std::string line) {
 
 // The users' keys: those registered from files (authorized keys, JWKS documents), then those fetched
 // from the users' JWKS URLs (another service's /.well-known/jwks.json, say). A KeyRepository is any type
-// with `user_type` and a thread-safe `find(username, kid)` (include/ajwt/key_repository.hpp); this one
-// asks the URLs only when their answer can matter, so a token whose kid a file key matches is verified
-// even while the user's JWKS URL is down. When a fetch fails, the repository throws and the verifier
-// rejects the token (unknown_user, with the URL and the fetch error in the detail) — unless the kid is
-// empty and file keys exist, which the verifier then tries.
-struct user_keys_repository {
-  using user_type = ajwt::no_user;
-  ajwt::static_key_repository<> files;
-  ajwt::jwks_url_key_repository<> urls;
-
-  std::shared_ptr<const ajwt::user_keys<>> find(std::string_view username, std::string_view kid) const {
-    auto from_files = files.find(username, kid);
-    const bool have = from_files && !from_files->keys.empty();
-    const auto matches = [&](const ajwt::public_key& k) { return k.matches_kid(kid); };
-    if (have && !kid.empty() && std::any_of(from_files->keys.begin(), from_files->keys.end(), matches))
-      return from_files;
-    std::shared_ptr<const ajwt::user_keys<>> from_urls;
-    try {
-      from_urls = urls.find(username, kid);  // fetches when the cache says so
-    } catch (...) {
-      if (have && kid.empty()) return from_files;
-      throw;
-    }
-    if (!from_urls || from_urls->keys.empty()) return from_files ? from_files : from_urls;
-    if (!have) return from_urls;
-    auto both = std::make_shared<ajwt::user_keys<>>(*from_files);
-    for (const auto& k : from_urls->keys)
-      if (std::find(both->keys.begin(), both->keys.end(), k) == both->keys.end()) both->keys.push_back(k);
-    return both;
-  }
-};
+// with `user_type` and a thread-safe `find(username, kid)` (include/ajwt/key_repository.hpp);
+// combined_key_repository asks the URLs only when their answer can matter, so a token whose kid a file
+// key matches is verified even while the user's JWKS URL is down. When a fetch fails, the repository
+// throws and the verifier rejects the token (unknown_user, with the URL and the fetch error in the
+// detail) — unless the kid is empty and file keys exist, which the verifier then tries.
+using user_keys_repository =
+    ajwt::combined_key_repository<ajwt::static_key_repository<>, ajwt::jwks_url_key_repository<>>;
 
 // The JWKS URL repository: libcurl fetches (none without libcurl: parse_options refused every URL then).
 ajwt::jwks_url_key_repository<> make_url_repository(const options& opt) {
@@ -339,11 +316,11 @@ int run(int argc, char** argv) {
   user_keys_repository users{ajwt::static_key_repository<>(), make_url_repository(opt)};
   std::vector<ajwt::public_key> signing_keys;
   try {
-    for (const auto& file : opt.authorized_keys_files) users.files.add_authorized_keys_file(file);
+    for (const auto& file : opt.authorized_keys_files) users.first.add_authorized_keys_file(file);
     for (const auto& [user, file] : opt.jwks_files)
-      for (const auto& key : ajwt::load_jwks_file(file)) users.files.add(user, key);
+      for (const auto& key : ajwt::load_jwks_file(file)) users.first.add(user, key);
     // Only checked here (a malformed URL exits 2); fetched when the user's first token arrives.
-    for (const auto& [user, url] : opt.jwks_urls) users.urls.add_url(user, url);
+    for (const auto& [user, url] : opt.jwks_urls) users.second.add_url(user, url);
     for (const auto& file : opt.signing_key_files) signing_keys.push_back(load_signing_public_key(file));
   } catch (const ajwt::error& e) {  // messages name the file (and line) and what is wrong
     std::cerr << "server: " << e.what() << '\n';

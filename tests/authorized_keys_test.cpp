@@ -201,7 +201,7 @@ TEST_CASE("authorized-keys lines that are not USERNAME KEYTYPE BASE64 are errors
     CHECK_THAT(error_of("alice ssh-ed25519 " + b64.substr(0, 40)), Catch::StartsWith("src:1: "));
   }
   SECTION("a username longer than 256 bytes") {
-    CHECK_THAT(error_of(std::string(257, 'u') + " " + key), Catch::StartsWith("src:1: "));
+    CHECK(error_of(std::string(257, 'u') + " " + key) == "src:1: username is longer than 256 bytes");
     CHECK(ajwt::parse_authorized_keys(std::string(256, 'u') + " " + key, "src").size() == 1);
   }
 }

@@ -14,6 +14,7 @@
 #include "nonce/memory.hpp"
 #include "nonce_store.hpp"
 #include "repository/authorized_keys.hpp"
+#include "repository/combined.hpp"
 #include "repository/static.hpp"
 #include "request.hpp"
 #include "result.hpp"

@@ -82,7 +82,7 @@ inline std::string sha256_bytes(std::string_view data) {
   unsigned int len = 0;
   if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1)
     throw crypto_error("ajwt: SHA-256 failed: " + drain_openssl_errors());
-  return std::string(reinterpret_cast<const char*>(md), len);
+  return {reinterpret_cast<const char*>(md), len};
 }
 
 inline std::string_view trim(std::string_view s) noexcept {
@@ -216,8 +216,10 @@ inline std::string jwk_bytes(const nlohmann::json& jwk, const char* member, std:
   if (!it->is_string())
     throw_key_error(source, std::string("JWK member \"") + member + "\" must be a string");
   const auto& text = it->get_ref<const std::string&>();
-  if (text.size() > max_len * 4 / 3 + 4)
-    throw_key_error(source, std::string("JWK member \"") + member + "\" is too long");
+  if (const std::size_t max_chars = max_len * 4 / 3 + 4; text.size() > max_chars)
+    throw_key_error(source, std::string("JWK member \"") + member + "\" is too long (" +
+                                std::to_string(text.size()) + " characters; at most " +
+                                std::to_string(max_chars) + ")");
   std::string out;
   if (!base64url_decode(text, out) || out.empty())
     throw_key_error(source, std::string("JWK member \"") + member + "\" is not canonical unpadded base64url");
@@ -789,7 +791,7 @@ class private_key {
     detail::classify_key(pkey.get(), source, bits);
     // The public part is re-encoded from the private key, so it can never disagree with it.
     auto pub = public_key::from_native(pkey.get());
-    return private_key(std::shared_ptr<EVP_PKEY>(pkey.release(), EVP_PKEY_free), std::move(pub));
+    return {std::shared_ptr<EVP_PKEY>(pkey.release(), EVP_PKEY_free), std::move(pub)};
   }
 
   static private_key load_named(std::string_view text, const std::optional<std::string_view>& passphrase,
@@ -859,8 +861,9 @@ inline std::vector<public_key> load_jwks(std::string_view text, std::vector<std:
     } else if ((kty == "EC" && crv != "P-256") || (kty == "OKP" && crv != "Ed25519")) {
       skip = "curve \"" + detail::strict_json_builder::printable(crv) + "\" is not supported";
     } else if (auto use = jwk.find("use"); use != jwk.end() && *use != "sig") {
-      skip = "\"use\" is \"" + detail::strict_json_builder::printable(use->get<std::string>()) +
-             "\", not \"sig\"";
+      skip = "\"use\" is \"";
+      skip += detail::strict_json_builder::printable(use->get<std::string>());
+      skip += "\", not \"sig\"";
     }
     if (!skip.empty()) {
       if (skipped) skipped->push_back(where + ": " + skip);

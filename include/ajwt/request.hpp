@@ -92,10 +92,8 @@ inline std::string remove_dot_segments(std::string_view path) {
   while (!path.empty()) {
     if (path.substr(0, 3) == "../") {
       path.remove_prefix(3);
-    } else if (path.substr(0, 2) == "./") {
-      path.remove_prefix(2);
-    } else if (path.substr(0, 3) == "/./") {
-      path.remove_prefix(2);
+    } else if (path.substr(0, 2) == "./" || path.substr(0, 3) == "/./") {
+      path.remove_prefix(2);  // "./x" -> "x", "/./x" -> "/x"
     } else if (path == "/.") {
       path = "/";
     } else if (path.substr(0, 4) == "/../" || path == "/..") {

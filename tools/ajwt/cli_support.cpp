@@ -38,9 +38,10 @@ struct termios saved_termios;
 volatile std::sig_atomic_t echo_is_off = 0;
 
 extern "C" void restore_echo_and_reraise(int sig) {
-  if (echo_is_off) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_termios);
-  std::signal(sig, SIG_DFL);
-  std::raise(sig);
+  // Nothing useful can be done about a failure inside a signal handler: the results are ignored on purpose.
+  if (echo_is_off) (void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_termios);
+  (void)std::signal(sig, SIG_DFL);
+  (void)std::raise(sig);
 }
 
 constexpr int restoring_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
@@ -77,7 +78,7 @@ class echo_off_guard {
   void restore_signals() noexcept {
     echo_is_off = 0;
     for (std::size_t i = 0; i < std::size(restoring_signals); ++i)
-      std::signal(restoring_signals[i], previous_[i]);
+      (void)std::signal(restoring_signals[i], previous_[i]);  // restoring a handler that was installed
   }
   void (*previous_[std::size(restoring_signals)])(int) = {};
 };

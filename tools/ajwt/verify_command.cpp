@@ -17,12 +17,11 @@
 #include <CLI/CLI.hpp>
 #include <ajwt/clock.hpp>
 #include <ajwt/nonce/memory.hpp>
+#include <ajwt/repository/combined.hpp>
 #include <ajwt/repository/jwks_url.hpp>
 #include <ajwt/repository/static.hpp>
 #include <ajwt/request.hpp>
 #include <ajwt/verifier.hpp>
-
-#include "combined_key_repository.hpp"
 
 // AJWT_CLI_HAVE_REDIS: 1 when tools/ajwt/CMakeLists.txt found ajwt::redis (hiredis), for --redis.
 #if AJWT_CLI_HAVE_REDIS
@@ -48,7 +47,8 @@ struct pinnable_clock {
 
 /// Keys from files (--user-key, --authorized-keys, --jwks USER=FILE) first, then those fetched from
 /// --jwks USER=URL, for the same user or for others.
-using repository = combined_key_repository<ajwt::static_key_repository<>, ajwt::jwks_url_key_repository<>>;
+using repository =
+    ajwt::combined_key_repository<ajwt::static_key_repository<>, ajwt::jwks_url_key_repository<>>;
 /// The verifier of `verify`, over the nonce store chosen by --redis (memory by default).
 template <class NonceStore>
 using cli_verifier = ajwt::verifier<repository, NonceStore, pinnable_clock>;

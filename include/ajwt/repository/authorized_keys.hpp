@@ -37,7 +37,9 @@ inline std::vector<std::pair<std::string, public_key>> parse_authorized_keys(std
     if (sp == std::string_view::npos)
       throw config_error(where + ": expected \"USERNAME KEYTYPE BASE64 [COMMENT]\"");
     const std::string_view user = line.substr(0, sp);
-    if (user.size() > max_authorized_username_bytes) throw config_error(where + ": username is too long");
+    if (user.size() > max_authorized_username_bytes)
+      throw config_error(where + ": username is longer than " +
+                         std::to_string(max_authorized_username_bytes) + " bytes");
     const std::string_view key_text = detail::trim(line.substr(sp));
     if (!detail::openssh::is_public_line(key_text))
       throw config_error(where +
@@ -46,10 +48,13 @@ inline std::vector<std::pair<std::string, public_key>> parse_authorized_keys(std
     try {
       out.emplace_back(std::string(user), public_key::load(key_text));
     } catch (const key_error& e) {
-      std::string msg = e.what();
-      const std::string prefix = "public key: ";
-      if (msg.rfind(prefix, 0) == 0) msg = msg.substr(prefix.size());
-      throw config_error(where + ": " + msg);
+      std::string_view msg = e.what();
+      constexpr std::string_view prefix = "public key: ";
+      if (msg.substr(0, prefix.size()) == prefix) msg.remove_prefix(prefix.size());
+      std::string what = where;
+      what += ": ";
+      what += msg;
+      throw config_error(what);
     }
   }
   return out;

@@ -58,7 +58,7 @@ class static_key_repository {
 
   /// Replaces all of a user's keys at once (an atomic rotation).
   void set_keys(const std::string& username, std::vector<public_key> keys) {
-    update(username, [&](entry& e) { e.keys = std::move(keys); });
+    update(username, [k = std::move(keys)](entry& e) mutable { e.keys = std::move(k); });
   }
 
   /// Sets the user object handed back with tokens of `username`.

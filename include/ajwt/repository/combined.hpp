@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: ISC
-// A key repository over two others, so that `ajwt verify` can take keys from files (a static repository)
-// and from JWKS URLs (a jwks_url_key_repository) at once, for other users or for the same ones.
-#ifndef AJWT_TOOLS_COMBINED_KEY_REPOSITORY_HPP
-#define AJWT_TOOLS_COMBINED_KEY_REPOSITORY_HPP
+#ifndef AJWT_REPOSITORY_COMBINED_HPP
+#define AJWT_REPOSITORY_COMBINED_HPP
 
 #include <algorithm>
 #include <memory>
 #include <string_view>
 #include <type_traits>
 
-#include <ajwt/key_repository.hpp>
-#include <ajwt/keys.hpp>
+#include "../key_repository.hpp"
+#include "../keys.hpp"
 
-namespace ajwt_cli {
+namespace ajwt {
 
+/// A KeyRepository over two others, e.g. keys from files (a static_key_repository) and keys from JWKS
+/// URLs (a jwks_url_key_repository) at once, for different users or for the same ones:
+///
+///     ajwt::combined_key_repository<ajwt::static_key_repository<>, ajwt::jwks_url_key_repository<>>
+///         users{files, urls};
+///     ajwt::verifier<decltype(users)> v(users);
+///
 /// The KeyRepository whose keys for a user are those of `First` followed by those of `Second` (a key
 /// in both counts once). Neither carries a user object.
 ///
@@ -25,14 +30,14 @@ namespace ajwt_cli {
 /// several URLs. Thread-safe when both are; copies share what copies of `First` and `Second` share.
 template <class First, class Second>
 struct combined_key_repository {
-  static_assert(ajwt::is_key_repository<First>::value && ajwt::is_key_repository<Second>::value,
+  static_assert(is_key_repository<First>::value && is_key_repository<Second>::value,
                 "both parts must be key repositories (`user_type` and `find(username, kid)`)");
-  static_assert(std::is_same_v<typename First::user_type, ajwt::no_user> &&
-                    std::is_same_v<typename Second::user_type, ajwt::no_user>,
-                "combined_key_repository merges keys only: both parts must have user_type ajwt::no_user");
+  static_assert(std::is_same_v<typename First::user_type, no_user> &&
+                    std::is_same_v<typename Second::user_type, no_user>,
+                "combined_key_repository merges keys only: both parts must have user_type no_user");
 
-  using user_type = ajwt::no_user;
-  using entry = ajwt::user_keys<user_type>;
+  using user_type = no_user;
+  using entry = user_keys<user_type>;
 
   First first;
   Second second;
@@ -43,8 +48,7 @@ struct combined_key_repository {
     std::shared_ptr<const entry> a = first.find(username, kid);
     const bool a_has_keys = a && !a->keys.empty();
     if (a_has_keys && !kid.empty() &&
-        std::any_of(a->keys.begin(), a->keys.end(),
-                    [&](const ajwt::public_key& k) { return k.matches_kid(kid); }))
+        std::any_of(a->keys.begin(), a->keys.end(), [&](const public_key& k) { return k.matches_kid(kid); }))
       return a;
     std::shared_ptr<const entry> b;
     try {
@@ -63,6 +67,6 @@ struct combined_key_repository {
   }
 };
 
-}  // namespace ajwt_cli
+}  // namespace ajwt
 
-#endif  // AJWT_TOOLS_COMBINED_KEY_REPOSITORY_HPP
+#endif  // AJWT_REPOSITORY_COMBINED_HPP
