@@ -30,6 +30,7 @@
 #include "ajwt/nonce/memory.hpp"
 #include "ajwt/nonce_store.hpp"
 #include "ajwt/repository/static.hpp"
+#include "support.hpp"
 
 namespace {
 
@@ -41,26 +42,21 @@ constexpr std::int64_t t0 = 1'700'000'000;
 
 // Keys are generated once per process: RSA generation costs up to a few hundred milliseconds.
 const ajwt::private_key& guido_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ed25519);
-  return k;
+  return ajwt_test::cached_key("attack/guido_key", ajwt::key_type::ed25519);
 }
 const ajwt::private_key& mallory_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::rsa, 2048);
-  return k;
+  return ajwt_test::cached_key("attack/mallory_key", ajwt::key_type::rsa, 2048);
 }
 const ajwt::private_key& carol_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ec_p256);
-  return k;
+  return ajwt_test::cached_key("attack/carol_key", ajwt::key_type::ec_p256);
 }
 /// A registered user whose key has guido's type, so a cross-user forgery reaches the signature check.
 const ajwt::private_key& eve_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ed25519);
-  return k;
+  return ajwt_test::cached_key("attack/eve_key", ajwt::key_type::ed25519);
 }
 /// The attacker's own key, registered for nobody.
 const ajwt::private_key& attacker_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ed25519);
-  return k;
+  return ajwt_test::cached_key("attack/attacker_key", ajwt::key_type::ed25519);
 }
 
 std::string b64url(std::string_view bytes) { return ajwt::detail::base64url_encode(bytes); }

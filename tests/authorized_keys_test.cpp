@@ -24,6 +24,7 @@
 #include "ajwt/repository/static.hpp"
 #include "ajwt/token.hpp"
 #include "ajwt/verifier.hpp"
+#include "support.hpp"
 
 #ifndef AJWT_TEST_DATA_DIR
 #error "AJWT_TEST_DATA_DIR must name tests/data (tests/CMakeLists.txt defines it)"
@@ -56,8 +57,7 @@ std::string key_part_of_line(const fs::path& p, int n) {
 }
 
 const ajwt::private_key& ed_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ed25519);
-  return k;
+  return ajwt_test::cached_key("authorized_keys/ed_key", ajwt::key_type::ed25519);
 }
 
 /// A scratch directory, removed with everything in it at the end of the test.

@@ -19,16 +19,15 @@
 #include "ajwt/repository/static.hpp"
 #include "ajwt/token.hpp"
 #include "ajwt/verifier.hpp"
+#include "support.hpp"
 
 namespace {
 
 const ajwt::private_key& file_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ed25519);
-  return k;
+  return ajwt_test::cached_key("combined_repository/file_key", ajwt::key_type::ed25519);
 }
 const ajwt::private_key& url_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ec_p256);
-  return k;
+  return ajwt_test::cached_key("combined_repository/url_key", ajwt::key_type::ec_p256);
 }
 
 /// A second part standing in for a JWKS URL repository: a static repository that counts lookups and

@@ -31,6 +31,7 @@
 #include "ajwt/repository/static.hpp"
 #include "ajwt/token.hpp"
 #include "ajwt/verifier.hpp"
+#include "support.hpp"
 
 namespace {
 
@@ -43,8 +44,7 @@ constexpr std::string_view sha256_of_empty = "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJ
 constexpr std::string_view sha256_of_abc = "ungWv48Bz-pBQUDeXa4iI7ADYaOWF3qctBD_YfIAFa0";
 
 const ajwt::private_key& client_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ed25519);
-  return k;
+  return ajwt_test::cached_key("request/client_key", ajwt::key_type::ed25519);
 }
 
 /// The normalised target of `url`, or "<rejected>" when normalize_url refuses it.

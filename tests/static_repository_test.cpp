@@ -21,22 +21,20 @@
 #include "ajwt/nonce/memory.hpp"
 #include "ajwt/token.hpp"
 #include "ajwt/verifier.hpp"
+#include "support.hpp"
 
 namespace {
 
 constexpr std::int64_t t0 = 1'700'000'000;
 
 const ajwt::private_key& key_a() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ed25519);
-  return k;
+  return ajwt_test::cached_key("static_repository/key_a", ajwt::key_type::ed25519);
 }
 const ajwt::private_key& key_b() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ed25519);
-  return k;
+  return ajwt_test::cached_key("static_repository/key_b", ajwt::key_type::ed25519);
 }
 const ajwt::private_key& key_c() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ec_p256);
-  return k;
+  return ajwt_test::cached_key("static_repository/key_c", ajwt::key_type::ec_p256);
 }
 
 using repository = ajwt::static_key_repository<>;

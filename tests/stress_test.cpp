@@ -31,6 +31,7 @@
 #include "ajwt/repository/static.hpp"
 #include "ajwt/token.hpp"
 #include "ajwt/verifier.hpp"
+#include "support.hpp"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define AJWT_STRESS_SANITIZED 1
@@ -68,27 +69,18 @@ double stress_seconds() {
   return 4.0;
 }
 
-const ajwt::private_key& ed_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ed25519);
-  return k;
-}
-const ajwt::private_key& ec_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ec_p256);
-  return k;
-}
+const ajwt::private_key& ed_key() { return ajwt_test::cached_key("stress/ed_key", ajwt::key_type::ed25519); }
+const ajwt::private_key& ec_key() { return ajwt_test::cached_key("stress/ec_key", ajwt::key_type::ec_p256); }
 const ajwt::private_key& rsa_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::rsa, 2048);
-  return k;
+  return ajwt_test::cached_key("stress/rsa_key", ajwt::key_type::rsa, 2048);
 }
 /// Registered, but only as mallory: tokens it signs claiming anyone else must fail.
 const ajwt::private_key& mallory_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ed25519);
-  return k;
+  return ajwt_test::cached_key("stress/mallory_key", ajwt::key_type::ed25519);
 }
 /// Registered for nobody.
 const ajwt::private_key& stranger_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ec_p256);
-  return k;
+  return ajwt_test::cached_key("stress/stranger_key", ajwt::key_type::ec_p256);
 }
 
 /// What each kind of operation is, and what it must lead to.

@@ -25,22 +25,18 @@
 #include "ajwt/error.hpp"
 #include "ajwt/jws.hpp"
 #include "ajwt/keys.hpp"
+#include "support.hpp"
 
 namespace {
 
 using ajwt::algorithm;
 
-const ajwt::private_key& ed_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ed25519);
-  return k;
-}
+const ajwt::private_key& ed_key() { return ajwt_test::cached_key("token/ed_key", ajwt::key_type::ed25519); }
 const ajwt::private_key& rsa_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::rsa, 2048);
-  return k;
+  return ajwt_test::cached_key("token/rsa_key", ajwt::key_type::rsa, 2048);
 }
 const ajwt::private_key& p256_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ec_p256);
-  return k;
+  return ajwt_test::cached_key("token/p256_key", ajwt::key_type::ec_p256);
 }
 
 constexpr std::string_view b64url_alphabet =

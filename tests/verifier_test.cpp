@@ -38,6 +38,7 @@
 #include "ajwt/nonce_store.hpp"
 #include "ajwt/repository/static.hpp"
 #include "ajwt/token.hpp"
+#include "support.hpp"
 
 namespace {
 
@@ -49,28 +50,22 @@ constexpr std::int64_t t0 = 1'700'000'000;
 
 // Keys are generated once per process: RSA generation costs up to a few hundred milliseconds.
 const ajwt::private_key& alice_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ed25519);
-  return k;
+  return ajwt_test::cached_key("verifier/alice_key", ajwt::key_type::ed25519);
 }
 const ajwt::private_key& alice_second_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ed25519);
-  return k;
+  return ajwt_test::cached_key("verifier/alice_second_key", ajwt::key_type::ed25519);
 }
 const ajwt::private_key& mallory_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ed25519);
-  return k;
+  return ajwt_test::cached_key("verifier/mallory_key", ajwt::key_type::ed25519);
 }
 const ajwt::private_key& unregistered_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ed25519);
-  return k;
+  return ajwt_test::cached_key("verifier/unregistered_key", ajwt::key_type::ed25519);
 }
 const ajwt::private_key& rsa_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::rsa, 2048);
-  return k;
+  return ajwt_test::cached_key("verifier/rsa_key", ajwt::key_type::rsa, 2048);
 }
 const ajwt::private_key& p256_key() {
-  static const auto k = ajwt::private_key::generate(ajwt::key_type::ec_p256);
-  return k;
+  return ajwt_test::cached_key("verifier/p256_key", ajwt::key_type::ec_p256);
 }
 
 std::string b64url(std::string_view bytes) { return ajwt::detail::base64url_encode(bytes); }
