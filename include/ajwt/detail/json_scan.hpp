@@ -115,6 +115,11 @@ class json_scanner {
     return false;
   }
   static bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+  /// Equal names; the length and first byte first, as most pairs differ there (cheaper than memcmp).
+  static bool same(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() &&
+           (a.empty() || (a[0] == b[0] && std::memcmp(a.data() + 1, b.data() + 1, a.size() - 1) == 0));
+  }
   void skip_ws() noexcept {
     while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
   }
@@ -180,7 +185,7 @@ class json_scanner {
       std::string_view name;
       if (!string(name)) return false;
       for (std::size_t i = first_name; i < open_names_; ++i)
-        if (names_open_[i] == name) return fail();  // duplicate member name
+        if (same(names_open_[i], name)) return fail();  // duplicate member name
       if (open_names_ == max_open_names) return undecided();
       names_open_[open_names_++] = name;
       skip_ws();
@@ -190,7 +195,7 @@ class json_scanner {
       json_field* target = nullptr;
       if (top)
         for (std::size_t i = 0; i < count_; ++i)
-          if (names_[i] == name) target = &fields_[i];
+          if (same(names_[i], name)) target = &fields_[i];
       if (!value(depth + 1, target, false)) return false;
       skip_ws();
       if (p_ == end_) return fail();
