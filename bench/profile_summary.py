@@ -15,7 +15,7 @@ code, the source file) that executed it, and put in one category:
   OpenSSL plumbing the rest of libcrypto: EVP, providers, OSSL_PARAM, context set-up and teardown, locks.
   allocation       malloc, free and operator new/delete, whoever calls them.
   base64           code from ajwt/detail/base64.hpp.
-  JSON             code from nlohmann/json and ajwt/detail/json.hpp.
+  JSON             code from nlohmann/json, ajwt/detail/json.hpp and ajwt/detail/json_scan.hpp.
   nonce store      code from ajwt/nonce/memory.hpp and ajwt/detail/siphash.hpp.
   libc/libstdc++   memcpy, memchr, string operations and the like.
   ajwt other       the rest of ajwt's code (verifier, jws, keys, repository) and the loop.
@@ -142,7 +142,7 @@ def classify(self_cost, callers):
             return "signature math" if (o, fn) in math else "OpenSSL plumbing"
         if "ajwt/detail/base64.hpp" in file:
             return "base64"
-        if "nlohmann/" in file or "ajwt/detail/json.hpp" in file:
+        if "nlohmann/" in file or "ajwt/detail/json.hpp" in file or "ajwt/detail/json_scan.hpp" in file:
             return "JSON"
         if "ajwt/nonce/memory.hpp" in file or "ajwt/detail/siphash.hpp" in file:
             return "nonce store"

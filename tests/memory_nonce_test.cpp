@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: ISC
 // Tests of ajwt::memory_nonce_store (include/ajwt/nonce/memory.hpp) beyond the NonceStore contract
 // (nonce_store_contract_test.cpp): shared copies, size(), the memory bound over a simulated hour, a
-// tolerance change on a shared store, and the SipHash-2-4-128 fingerprint against the published vectors.
+// tolerance change on a shared store, and SipHash-2-4 (the 64-bit fingerprint, and the 128-bit form) against
+// the published vectors.
 #include "ajwt/nonce/memory.hpp"
 
 #include <catch2/catch.hpp>
@@ -210,6 +211,18 @@ TEST_CASE("SipHash-2-4-128 matches the reference vectors (key 00..0f, message 00
     CHECK(h.lo == le64(v.out.data()));
     CHECK(h.hi == le64(v.out.data() + 8));
   }
+}
+
+TEST_CASE("SipHash-2-4-64, the store's fingerprint, matches the reference vectors", "[nonce][siphash]") {
+  // The paper's appendix A example (key 00..0f, message 00..0e) and the first of the published vectors
+  // (vectors_sip64, the empty message); the output is little-endian.
+  unsigned char key[16];
+  for (int i = 0; i < 16; ++i) key[i] = static_cast<unsigned char>(i);
+  ajwt::detail::siphash64 example(le64(key), le64(key + 8));
+  example.update(bytes_0_to(15));
+  CHECK(example.finish() == 0xa129ca6149be45e5ULL);
+  ajwt::detail::siphash64 empty(le64(key), le64(key + 8));
+  CHECK(empty.finish() == 0x726fdb47dd0e0e31ULL);
 }
 
 TEST_CASE("SipHash gives the same result however the message is split across updates", "[nonce][siphash]") {

@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <type_traits>
 #include <variant>
 #include <vector>
@@ -302,4 +303,19 @@ TEST_CASE("a verified_token can be made only by a verifier", "[token]") {
   STATIC_REQUIRE_FALSE(std::is_constructible_v<vt, std::string, std::int64_t, std::string, std::string,
                                                algorithm, ajwt::public_key, std::monostate, nlohmann::json>);
   STATIC_REQUIRE(std::is_copy_constructible_v<vt>);
+}
+
+TEST_CASE("lazy claims are parsed on first use, once, and read alike from several threads", "[token]") {
+  const ajwt::detail::lazy_json lazy(R"({"role":"deployer","n":[1,2]})");
+  std::vector<const nlohmann::json*> seen(4, nullptr);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < seen.size(); ++i) threads.emplace_back([&, i] { seen[i] = &lazy.get(); });
+  for (auto& t : threads) t.join();
+  for (const auto* p : seen) CHECK(p == seen[0]);
+  CHECK(lazy.get().at("role") == "deployer");
+  const ajwt::detail::lazy_json copy(lazy);  // a copy keeps the parsed value, in its own object
+  CHECK(&copy.get() != &lazy.get());
+  CHECK(copy.get() == lazy.get());
+  ajwt::detail::lazy_json moved(std::move(copy));
+  CHECK(moved.get().at("n") == nlohmann::json::array({1, 2}));
 }

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,7 @@
 #include "algorithm.hpp"
 #include "detail/base64.hpp"
 #include "detail/json.hpp"
+#include "detail/json_scan.hpp"
 #include "detail/openssl.hpp"
 #include "error.hpp"
 #include "keys.hpp"
@@ -230,6 +232,147 @@ inline int verify_prepared(std::uint64_t key_id, EVP_PKEY* pkey, algorithm alg, 
   return rc;
 }
 
+/// Octets with inline room for the common case and a heap block beyond it (never copied or moved:
+/// views point into it).
+template <std::size_t Inline>
+class octet_buffer {
+ public:
+  octet_buffer() noexcept {}  // the inline storage stays uninitialised until written
+  octet_buffer(const octet_buffer&) = delete;
+  octet_buffer& operator=(const octet_buffer&) = delete;
+
+  /// Storage for `n` octets (the previous contents are lost).
+  unsigned char* prepare(std::size_t n) {
+    size_ = n;
+    if (n <= Inline) return data_ = inline_;
+    heap_.reset(new unsigned char[n]);
+    return data_ = heap_.get();
+  }
+  [[nodiscard]] std::string_view view() const noexcept {
+    return {reinterpret_cast<const char*>(data_), size_};
+  }
+
+ private:
+  unsigned char inline_[Inline];
+  std::unique_ptr<unsigned char[]> heap_;
+  unsigned char* data_ = inline_;
+  std::size_t size_ = 0;
+};
+
+/// The JOSE header members the decoder reads (every other member is validated, then ignored).
+inline constexpr std::array<std::string_view, 9> jose_header_members = {"alg", "kid", "typ", "crit", "b64",
+                                                                        "jwk", "jku", "x5u", "x5c"};
+enum jose_header_member : std::size_t { hdr_alg, hdr_kid, hdr_typ, hdr_crit, hdr_b64, hdr_jwk };
+
+/// A compact JWS split and decoded without a JSON DOM: what jws::decode checks, in views. Not
+/// verified, and not movable (the views point into it).
+struct decoded_jws {
+  std::string_view signing_input;  ///< a view into the token
+  algorithm alg = algorithm::rs512;
+  std::string_view kid;  ///< the header's kid (unescaped), or empty
+  octet_buffer<512> header_text;
+  picked_members<jose_header_members.size()> header;
+  std::string payload;  ///< the decoded payload octets
+  octet_buffer<1024> signature;
+
+  decoded_jws() = default;
+  decoded_jws(const decoded_jws&) = delete;
+  decoded_jws& operator=(const decoded_jws&) = delete;
+};
+
+/// The rules of jws::decode (which see) without building a DOM. False with `why` set on rejection.
+/// Allocates the payload only (and a header or signature beyond the inline buffers, or an escape).
+inline bool decode_jws(std::string_view token, std::size_t max_token_bytes, decoded_jws& out, failure& why) {
+  if (token.size() > max_token_bytes) {
+    why = {reason::token_too_large, "token is " + std::to_string(token.size()) + " bytes (maximum " +
+                                        std::to_string(max_token_bytes) + ")"};
+    return false;
+  }
+  const auto dot1 = token.find('.');
+  const auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
+    why = {reason::malformed_token, "a compact JWS has exactly three dot-separated segments"};
+    return false;
+  }
+  const auto h64 = token.substr(0, dot1);
+  const auto p64 = token.substr(dot1 + 1, dot2 - dot1 - 1);
+  const auto s64 = token.substr(dot2 + 1);
+  out.signing_input = token.substr(0, dot2);
+  // The header first: an unsupported "alg" (none, HS256, ...) is reported as such even when the
+  // signature segment is empty or the payload is garbage.
+  if (h64.empty() || h64.size() % 4 == 1 ||
+      !base64_decode_raw(h64, out.header_text.prepare(base64_decoded_size(h64.size())), b64_alphabet::url)) {
+    why = {reason::malformed_token, "header is not canonical unpadded base64url"};
+    return false;
+  }
+  std::string err;
+  if (!pick_members(out.header_text.view(), jose_header_members, out.header, err)) {
+    why = {reason::malformed_token, "header: " + err};
+    return false;
+  }
+  if (!out.header.is_object) {
+    why = {reason::malformed_token, "header is not a JSON object"};
+    return false;
+  }
+  const auto& h = out.header.fields;
+  if (!h[hdr_alg].present()) {
+    why = {reason::malformed_token, "header has no \"alg\""};
+    return false;
+  }
+  if (!h[hdr_alg].is_string()) {
+    why = {reason::malformed_token, "header \"alg\" is not a string"};
+    return false;
+  }
+  const auto alg = parse_algorithm(h[hdr_alg].text);
+  if (!alg) {
+    why = {reason::unsupported_algorithm,
+           "algorithm \"" + strict_json_builder::printable(h[hdr_alg].text) + "\" is not supported"};
+    return false;
+  }
+  out.alg = *alg;
+  if (p64.size() % 4 == 1) {
+    why = {reason::malformed_token, "payload is not canonical unpadded base64url"};
+    return false;
+  }
+  out.payload.resize(base64_decoded_size(p64.size()));
+  if (!base64_decode_raw(p64, reinterpret_cast<unsigned char*>(out.payload.data()), b64_alphabet::url)) {
+    why = {reason::malformed_token, "payload is not canonical unpadded base64url"};
+    return false;
+  }
+  if (s64.empty() || s64.size() % 4 == 1 ||
+      !base64_decode_raw(s64, out.signature.prepare(base64_decoded_size(s64.size())), b64_alphabet::url)) {
+    why = {reason::malformed_token, "signature is not canonical unpadded base64url"};
+    return false;
+  }
+  if (h[hdr_crit].present()) {
+    why = {reason::malformed_token, "header \"crit\" names extensions ajwt does not understand"};
+    return false;
+  }
+  if (h[hdr_b64].present()) {
+    why = {reason::malformed_token, "header \"b64\" (RFC 7797) is not accepted"};
+    return false;
+  }
+  for (std::size_t i = hdr_jwk; i < jose_header_members.size(); ++i)
+    if (h[i].present()) {
+      why = {reason::malformed_token, "header \"" + std::string(jose_header_members[i]) +
+                                          "\" is not accepted: keys never come from the token"};
+      return false;
+    }
+  if (h[hdr_kid].present()) {
+    if (!h[hdr_kid].is_string()) {
+      why = {reason::malformed_token, "header \"kid\" is not a string"};
+      return false;
+    }
+    if (h[hdr_kid].text.size() > max_kid_bytes) {
+      why = {reason::malformed_token,
+             "header \"kid\" is longer than " + std::to_string(max_kid_bytes) + " bytes"};
+      return false;
+    }
+    out.kid = h[hdr_kid].text;
+  }
+  return true;
+}
+
 }  // namespace detail
 
 namespace jws {
@@ -347,55 +490,22 @@ struct unverified {
 inline result<unverified> decode(std::string_view token,
                                  std::size_t max_token_bytes = default_max_token_bytes) noexcept {
   try {
-    if (token.size() > max_token_bytes)
-      return {reason::token_too_large, "token is " + std::to_string(token.size()) + " bytes (maximum " +
-                                           std::to_string(max_token_bytes) + ")"};
-    const auto dot1 = token.find('.');
-    const auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
-    if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos)
-      return {reason::malformed_token, "a compact JWS has exactly three dot-separated segments"};
-    const auto h64 = token.substr(0, dot1);
-    const auto p64 = token.substr(dot1 + 1, dot2 - dot1 - 1);
-    const auto s64 = token.substr(dot2 + 1);
+    auto d = std::make_unique<detail::decoded_jws>();
+    failure why{};
+    if (!detail::decode_jws(token, max_token_bytes, *d, why)) return why;
     unverified out;
-    out.signing_input = token.substr(0, dot2);
-    // The header first: an unsupported "alg" (none, HS256, ...) is reported as such even when the
-    // signature segment is empty or the payload is garbage.
-    std::string header_text;
-    if (h64.empty() || !detail::base64url_decode(h64, header_text))
-      return {reason::malformed_token, "header is not canonical unpadded base64url"};
-    std::string err;
-    if (!detail::parse_json_strict(header_text, out.header, err))
-      return {reason::malformed_token, "header: " + err};
-    if (!out.header.is_object()) return {reason::malformed_token, "header is not a JSON object"};
-    const auto& h = out.header;
-    auto alg_it = h.find("alg");
-    if (alg_it == h.end()) return {reason::malformed_token, "header has no \"alg\""};
-    if (!alg_it->is_string()) return {reason::malformed_token, "header \"alg\" is not a string"};
-    const auto& alg_name = alg_it->get_ref<const std::string&>();
-    const auto alg = parse_algorithm(alg_name);
-    if (!alg)
-      return {reason::unsupported_algorithm,
-              "algorithm \"" + detail::strict_json_builder::printable(alg_name) + "\" is not supported"};
-    out.alg = *alg;
-    if (!detail::base64url_decode(p64, out.payload))
-      return {reason::malformed_token, "payload is not canonical unpadded base64url"};
-    if (s64.empty() || !detail::base64url_decode(s64, out.signature))
-      return {reason::malformed_token, "signature is not canonical unpadded base64url"};
-    if (h.contains("crit"))
-      return {reason::malformed_token, "header \"crit\" names extensions ajwt does not understand"};
-    if (h.contains("b64")) return {reason::malformed_token, "header \"b64\" (RFC 7797) is not accepted"};
-    for (const char* k : {"jwk", "jku", "x5u", "x5c"})
-      if (h.contains(k))
-        return {reason::malformed_token,
-                std::string("header \"") + k + "\" is not accepted: keys never come from the token"};
-    if (auto kid = h.find("kid"); kid != h.end()) {
-      if (!kid->is_string()) return {reason::malformed_token, "header \"kid\" is not a string"};
-      if (kid->get_ref<const std::string&>().size() > max_kid_bytes)
-        return {reason::malformed_token,
-                "header \"kid\" is longer than " + std::to_string(max_kid_bytes) + " bytes"};
-      out.kid = kid->get<std::string>();
+    out.signing_input = d->signing_input;
+    if (d->header.dom) {
+      out.header = std::move(d->header.dom->value);
+    } else {
+      std::string err;  // the scanner accepted the header: the DOM parser accepts it too
+      if (!detail::parse_json_strict(d->header_text.view(), out.header, err))
+        return {reason::malformed_token, "header: " + err};
     }
+    out.payload = std::move(d->payload);
+    out.signature = std::string(d->signature.view());
+    out.alg = d->alg;
+    out.kid = std::string(d->kid);
     return out;
   } catch (const std::exception& e) {
     return {reason::malformed_token, std::string("cannot decode token: ") + e.what()};

@@ -2,7 +2,9 @@
 #ifndef AJWT_TOKEN_HPP
 #define AJWT_TOKEN_HPP
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +16,7 @@
 #include "algorithm.hpp"
 #include "clock.hpp"
 #include "detail/base64.hpp"
+#include "detail/json.hpp"
 #include "detail/openssl.hpp"
 #include "error.hpp"
 #include "jws.hpp"
@@ -161,6 +164,63 @@ class token_builder {
   std::string scheme_{default_scheme};
 };
 
+namespace detail {
+/// A JSON document kept as its (already validated) text and parsed on first use: the verifier needs
+/// no DOM, so a caller that never asks for one never pays for it. get() is thread-safe: concurrent
+/// first calls may each parse, one result wins (a compare-and-swap) and the others are dropped.
+class lazy_json {
+ public:
+  lazy_json() = default;
+  /// `text` must be a JSON text parse_json_strict accepts; `parsed`, when given, is its DOM.
+  explicit lazy_json(std::string text, std::unique_ptr<nlohmann::json> parsed = nullptr) noexcept
+      : text_(std::move(text)), value_(parsed.release()) {}
+  lazy_json(const lazy_json& other) : text_(other.text_) {
+    if (const auto* v = other.value_.load(std::memory_order_acquire)) value_.store(new nlohmann::json(*v));
+  }
+  lazy_json(lazy_json&& other) noexcept
+      : text_(std::move(other.text_)), value_(other.value_.exchange(nullptr, std::memory_order_acq_rel)) {}
+  lazy_json& operator=(const lazy_json& other) {
+    if (this != &other) *this = lazy_json(other);
+    return *this;
+  }
+  lazy_json& operator=(lazy_json&& other) noexcept {
+    if (this != &other) {
+      text_ = std::move(other.text_);
+      delete value_.exchange(other.value_.exchange(nullptr, std::memory_order_acq_rel),
+                             std::memory_order_acq_rel);
+    }
+    return *this;
+  }
+  ~lazy_json() { delete value_.load(std::memory_order_acquire); }
+
+  /// The DOM, parsed on the first call. Should memory run out while parsing, an empty object (so a
+  /// caller looking for an extension claim finds none, and fails closed).
+  [[nodiscard]] const nlohmann::json& get() const noexcept {
+    if (const auto* v = value_.load(std::memory_order_acquire)) return *v;
+    std::unique_ptr<nlohmann::json> fresh;
+    try {
+      fresh = std::make_unique<nlohmann::json>();
+      std::string err;
+      if (!parse_json_strict(text_, *fresh, err)) *fresh = nlohmann::json::object();
+    } catch (...) {
+      static const nlohmann::json empty = nlohmann::json::object();
+      return empty;
+    }
+    nlohmann::json* expected = nullptr;
+    if (value_.compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel,
+                                       std::memory_order_acquire))
+      return *fresh.release();
+    return *expected;  // another thread parsed first
+  }
+  /// The JSON text.
+  [[nodiscard]] const std::string& text() const noexcept { return text_; }
+
+ private:
+  std::string text_;
+  mutable std::atomic<nlohmann::json*> value_{nullptr};
+};
+}  // namespace detail
+
 template <class KeyRepository, class NonceStore, class Clock>
 class verifier;
 
@@ -184,13 +244,15 @@ class verified_token {
   /// The user object the key repository handed back.
   [[nodiscard]] const User& user() const noexcept { return user_; }
   /// Every claim of the token (for extension claims); username/time/nonce are checked already.
-  [[nodiscard]] const nlohmann::json& claims() const noexcept { return claims_; }
+  /// Parsed from the payload on the first call (thread-safe), so verifications that never ask pay
+  /// nothing for it.
+  [[nodiscard]] const nlohmann::json& claims() const noexcept { return claims_.get(); }
 
  private:
   template <class, class, class>
   friend class verifier;
   verified_token(std::string username, std::int64_t time, std::string nonce, std::string kid,
-                 ajwt::algorithm alg, public_key key, User user, nlohmann::json claims)
+                 ajwt::algorithm alg, public_key key, User user, detail::lazy_json claims)
       : username_(std::move(username)),
         time_(time),
         nonce_(std::move(nonce)),
@@ -207,7 +269,7 @@ class verified_token {
   ajwt::algorithm alg_;
   public_key key_;
   User user_;
-  nlohmann::json claims_;
+  detail::lazy_json claims_;
 };
 
 }  // namespace ajwt

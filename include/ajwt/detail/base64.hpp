@@ -67,26 +67,20 @@ inline std::string base64_encode(std::string_view in) {
   return out;
 }
 
-/// Strict decoding into `out` (replaced). Rejects: characters outside the alphabet (whitespace
-/// included), a length that is 1 mod 4, non-zero unused trailing bits (non-canonical encodings), and
-/// padding — except in the standard alphabet, where padding is required to a multiple of 4.
-/// Returns false on any of these; `out` is then unspecified.
-inline bool base64_decode_into(std::string_view in, std::string& out, b64_alphabet a) {
+/// The number of octets `n` unpadded base64 characters decode to (n % 4 must not be 1).
+constexpr std::size_t base64_decoded_size(std::size_t n) noexcept {
+  return n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1);
+}
+
+/// Strict decoding of unpadded base64 (either alphabet) into `out`, which holds
+/// base64_decoded_size(in.size()) octets: false on a character outside the alphabet, a length that is
+/// 1 mod 4, or non-zero unused trailing bits (non-canonical encodings). Never allocates.
+inline bool base64_decode_raw(std::string_view in, unsigned char* out, b64_alphabet a) noexcept {
   const auto& rev = a == b64_alphabet::url ? b64_url_reverse : b64_std_reverse;
-  if (a == b64_alphabet::standard) {
-    if (in.size() % 4 != 0) return false;
-    std::size_t pad = 0;
-    while (pad < 2 && pad < in.size() && in[in.size() - 1 - pad] == '=') ++pad;
-    in.remove_suffix(pad);
-    if (pad > 0 && (in.size() + pad) % 4 != 0) return false;
-    if (pad > 0 && in.size() % 4 != 4 - pad) return false;
-  }
   const std::size_t n = in.size();
   if (n % 4 == 1) return false;
-  out.clear();
-  out.resize(n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1));
   const auto* s = reinterpret_cast<const unsigned char*>(in.data());
-  auto* d = reinterpret_cast<unsigned char*>(out.data());
+  unsigned char* d = out;
   std::size_t i = 0;
   for (; i + 4 <= n; i += 4) {
     const std::uint32_t a0 = rev[s[i]], a1 = rev[s[i + 1]], a2 = rev[s[i + 2]], a3 = rev[s[i + 3]];
@@ -110,6 +104,26 @@ inline bool base64_decode_into(std::string_view in, std::string& out, b64_alphab
     *d++ = static_cast<unsigned char>(((a1 & 0x0F) << 4) | (a2 >> 2));
   }
   return true;
+}
+
+/// Strict decoding into `out` (replaced). Rejects: characters outside the alphabet (whitespace
+/// included), a length that is 1 mod 4, non-zero unused trailing bits (non-canonical encodings), and
+/// padding — except in the standard alphabet, where padding is required to a multiple of 4.
+/// Returns false on any of these; `out` is then unspecified.
+inline bool base64_decode_into(std::string_view in, std::string& out, b64_alphabet a) {
+  if (a == b64_alphabet::standard) {
+    if (in.size() % 4 != 0) return false;
+    std::size_t pad = 0;
+    while (pad < 2 && pad < in.size() && in[in.size() - 1 - pad] == '=') ++pad;
+    in.remove_suffix(pad);
+    if (pad > 0 && (in.size() + pad) % 4 != 0) return false;
+    if (pad > 0 && in.size() % 4 != 4 - pad) return false;
+  }
+  const std::size_t n = in.size();
+  if (n % 4 == 1) return false;
+  out.clear();
+  out.resize(base64_decoded_size(n));
+  return base64_decode_raw(in, reinterpret_cast<unsigned char*>(out.data()), a);
 }
 
 /// Strict base64url decoding (see base64_decode_into); false on any deviation.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: ISC
 // Strict JSON parsing for untrusted input: duplicate member names and deep nesting are errors, as is
 // anything after the value (a NUL byte included). Invalid UTF-8 is rejected by nlohmann's lexer.
+// The reference for json_scan.hpp, the verify path's flat scanner, which must agree with it exactly.
 // Internal: ajwt::detail.
 #ifndef AJWT_DETAIL_JSON_HPP
 #define AJWT_DETAIL_JSON_HPP

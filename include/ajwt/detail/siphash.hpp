@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: ISC
-// SipHash-2-4 with 128-bit output (Aumasson and Bernstein, "SipHash: a fast short-input PRF", 2012),
-// written from the paper's description. Used to fingerprint nonces under a per-process random key,
+// SipHash-2-4 with 64-bit or 128-bit output (Aumasson and Bernstein, "SipHash: a fast short-input PRF",
+// 2012), written from the paper's description. Used to fingerprint nonces under a per-process random key,
 // so an attacker cannot aim collisions at another client's nonces. Internal: ajwt::detail.
 #ifndef AJWT_DETAIL_SIPHASH_HPP
 #define AJWT_DETAIL_SIPHASH_HPP
@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <type_traits>
 
 namespace ajwt::detail {
 
@@ -16,46 +17,73 @@ struct hash128 {
   friend bool operator==(const hash128& a, const hash128& b) noexcept { return a.lo == b.lo && a.hi == b.hi; }
 };
 
-/// Incremental SipHash-2-4-128 over several pieces.
-class siphash128 {
+/// Incremental SipHash-2-4 over several pieces; `Wide`: 128-bit output (hash128), else 64-bit.
+template <bool Wide>
+class basic_siphash {
  public:
-  siphash128(std::uint64_t k0, std::uint64_t k1) noexcept
+  using result_type = std::conditional_t<Wide, hash128, std::uint64_t>;
+  basic_siphash(std::uint64_t k0, std::uint64_t k1) noexcept
       : v0_(0x736f6d6570736575ULL ^ k0),
-        v1_(0x646f72616e646f6dULL ^ k1 ^ 0xee),
+        v1_(0x646f72616e646f6dULL ^ k1 ^ (Wide ? 0xee : 0)),
         v2_(0x6c7967656e657261ULL ^ k0),
         v3_(0x7465646279746573ULL ^ k1) {}
 
   void update(std::string_view data) noexcept {
-    for (unsigned char c : data) {
-      tail_ |= static_cast<std::uint64_t>(c) << (8 * (len_ & 7));
+    const char* p = data.data();
+    std::size_t n = data.size();
+    // Top up a partial word first, then whole words straight from the input, then the new tail.
+    while (n > 0 && (len_ & 7) != 0) {
+      tail_ |= static_cast<std::uint64_t>(static_cast<unsigned char>(*p++)) << (8 * (len_ & 7));
       ++len_;
+      --n;
       if ((len_ & 7) == 0) {
         compress(tail_);
         tail_ = 0;
       }
     }
+    for (; n >= 8; n -= 8, p += 8) {
+      compress(load_le64(p));
+      len_ += 8;
+    }
+    for (std::size_t i = 0; i < n; ++i)
+      tail_ |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    len_ += n;
   }
 
   void update_u64(std::uint64_t v) noexcept {
+    if ((len_ & 7) == 0) {  // word-aligned: the common case
+      compress(v);
+      len_ += 8;
+      return;
+    }
     char b[8];
     for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (8 * i));
     update(std::string_view(b, 8));
   }
 
-  hash128 finish() noexcept {
+  result_type finish() noexcept {
     const std::uint64_t b = (static_cast<std::uint64_t>(len_ & 0xff) << 56) | tail_;
     compress(b);
-    v2_ ^= 0xee;
+    v2_ ^= Wide ? 0xee : 0xff;
     for (int i = 0; i < 4; ++i) round();
-    hash128 out;
-    out.lo = v0_ ^ v1_ ^ v2_ ^ v3_;
-    v1_ ^= 0xdd;
-    for (int i = 0; i < 4; ++i) round();
-    out.hi = v0_ ^ v1_ ^ v2_ ^ v3_;
-    return out;
+    if constexpr (Wide) {
+      hash128 out;
+      out.lo = v0_ ^ v1_ ^ v2_ ^ v3_;
+      v1_ ^= 0xdd;
+      for (int i = 0; i < 4; ++i) round();
+      out.hi = v0_ ^ v1_ ^ v2_ ^ v3_;
+      return out;
+    } else {
+      return v0_ ^ v1_ ^ v2_ ^ v3_;
+    }
   }
 
  private:
+  static std::uint64_t load_le64(const char* p) noexcept {
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+    return v;  // compilers turn this into one load on little-endian machines
+  }
   static std::uint64_t rotl(std::uint64_t x, int b) noexcept { return (x << b) | (x >> (64 - b)); }
   void round() noexcept {
     v0_ += v1_;
@@ -84,6 +112,9 @@ class siphash128 {
   std::uint64_t tail_ = 0;
   std::uint64_t len_ = 0;
 };
+
+using siphash128 = basic_siphash<true>;  ///< SipHash-2-4-128
+using siphash64 = basic_siphash<false>;  ///< SipHash-2-4-64, the original
 
 }  // namespace ajwt::detail
 
