@@ -68,6 +68,10 @@ echo "keys:   ajwt keygen --type ed25519 --out client.pem     (and stranger.pem,
 echo "        authorized_keys: $(cut -c1-60 "$work/authorized_keys")..."
 
 # --- Server: port 0 lets it pick a free port; it prints "listening on http://127.0.0.1:PORT". ------------
+# (The files exist before the server starts: its redirections happen in the background job, which may not
+# have run yet when the loop below first reads them.)
+: >"$work/server.out"
+: >"$work/server.log"
 "$server" --port 0 --authorized-keys "$work/authorized_keys" >"$work/server.out" 2>"$work/server.log" &
 server_pid=$!
 base=

@@ -88,7 +88,7 @@ inline bool es256_raw_to_der(std::string_view raw, unsigned char* der, std::size
   if (!in_p256_scalar_range(p) || !in_p256_scalar_range(p + 32)) return false;
   // DER: SEQUENCE { INTEGER r, INTEGER s }, minimal positive integers.
   std::size_t pos = 2;
-  for (int half = 0; half < 2; ++half) {
+  for (std::size_t half = 0; half < 2; ++half) {
     const unsigned char* v = p + 32 * half;
     int skip = 0;
     while (skip < 31 && v[skip] == 0) ++skip;
@@ -237,7 +237,9 @@ inline int verify_prepared(std::uint64_t key_id, EVP_PKEY* pkey, algorithm alg, 
 template <std::size_t Inline>
 class octet_buffer {
  public:
-  octet_buffer() noexcept {}  // the inline storage stays uninitialised until written
+  // User-provided on purpose: `= default` would zero the inline storage under value-initialisation,
+  // and it stays uninitialised until written.
+  octet_buffer() noexcept {}  // NOLINT(modernize-use-equals-default)
   octet_buffer(const octet_buffer&) = delete;
   octet_buffer& operator=(const octet_buffer&) = delete;
 
@@ -440,7 +442,7 @@ inline std::string sign(const private_key& key, algorithm alg, std::string_view 
 inline bool verify(const public_key& key, algorithm alg, std::string_view signing_input,
                    std::string_view signature) noexcept {
   if (!key.allows(alg)) return false;
-  const unsigned char* sig = reinterpret_cast<const unsigned char*>(signature.data());
+  const auto* sig = reinterpret_cast<const unsigned char*>(signature.data());
   std::size_t sig_len = signature.size();
   unsigned char der[80];
   switch (key.type()) {
@@ -473,7 +475,8 @@ inline bool verify(const public_key& key, algorithm alg, std::string_view signin
 }
 
 /// A compact JWS split and decoded, NOT verified: nothing in it may be trusted yet.
-struct unverified {
+// (NOLINT: clang-tidy 14 follows nlohmann::json's noexcept move into assertion code it takes for throwing.)
+struct unverified {                // NOLINT(bugprone-exception-escape)
   std::string_view signing_input;  ///< "header.payload" exactly as received (a view into the token)
   nlohmann::json header;           ///< the protected header, a JSON object
   std::string payload;             ///< the decoded payload octets

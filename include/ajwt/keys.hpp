@@ -866,7 +866,12 @@ inline std::vector<public_key> load_jwks(std::string_view text, std::vector<std:
       skip += "\", not \"sig\"";
     }
     if (!skip.empty()) {
-      if (skipped) skipped->push_back(where + ": " + skip);
+      if (skipped) {
+        std::string line = where;
+        line += ": ";
+        line += skip;
+        skipped->push_back(std::move(line));
+      }
       continue;
     }
     out.push_back(public_key::from_jwk(jwk, where));

@@ -85,8 +85,8 @@ class token_builder {
   /// Adds the `aud` claim (one audience: a string).
   token_builder& audience(std::string aud) { return claim("aud", nlohmann::json(std::move(aud))); }
   /// Adds the `aud` claim (several audiences: an array).
-  token_builder& audiences(std::vector<std::string> auds) {
-    return claim("aud", nlohmann::json(std::move(auds)));
+  token_builder& audiences(const std::vector<std::string>& auds) {
+    return claim("aud", nlohmann::json(auds));
   }
   /// Adds a claim. The protocol's own claims (username, time, nonce) cannot be overridden.
   token_builder& claim(const std::string& name, nlohmann::json value) {
@@ -169,6 +169,9 @@ namespace detail {
 /// no DOM, so a caller that never asks for one never pays for it. get() is thread-safe: concurrent
 /// first calls may each parse, one result wins (a compare-and-swap) and the others are dropped.
 class lazy_json {
+  /// What get() returns when memory runs out: made at start-up, so handing it out cannot throw.
+  static inline const nlohmann::json empty_object = nlohmann::json::object();
+
  public:
   lazy_json() = default;
   /// `text` must be a JSON text parse_json_strict accepts; `parsed`, when given, is its DOM.
@@ -203,8 +206,7 @@ class lazy_json {
       std::string err;
       if (!parse_json_strict(text_, *fresh, err)) *fresh = nlohmann::json::object();
     } catch (...) {
-      static const nlohmann::json empty = nlohmann::json::object();
-      return empty;
+      return empty_object;
     }
     nlohmann::json* expected = nullptr;
     if (value_.compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel,
