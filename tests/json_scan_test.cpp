@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ajwt/detail/json.hpp"
+#include "support.hpp"
 
 namespace {
 
@@ -196,12 +197,9 @@ TEST_CASE("a string array is walked element by element, and a non-string element
 TEST_CASE("the scanner and the strict parser agree on random input", "[json_scan]") {
   std::mt19937 rng(7);
   const std::string alphabet = "{}[]\":,.-+0123456789eEtrufalsn \\u\xc3\xa9\xff\x01\xef\xbb\xbf";
-  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
-  std::uniform_int_distribution<std::size_t> length(0, 40);
   int accepted = 0;
   for (int i = 0; i < 20000; ++i) {
-    std::string text(length(rng), ' ');
-    for (auto& c : text) c = alphabet[pick(rng)];
+    const std::string text = ajwt_test::random_text(rng, alphabet, 40);
     if (agrees(text)) ++accepted;
   }
   CHECK(accepted > 0);

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "support.hpp"
+
 namespace {
 
 using nlohmann::json;
@@ -245,12 +247,9 @@ TEST_CASE("strict JSON rejects a number that overflows a double", "[json]") {
 TEST_CASE("strict JSON never throws on random input", "[json]") {
   std::mt19937 rng(7);
   const std::string alphabet = "{}[]\":,.-+0123456789eEtrufalsn \\u\xc3\xa9\xff\x01";
-  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
-  std::uniform_int_distribution<std::size_t> length(0, 40);
   int accepted = 0;
   for (int i = 0; i < 20000; ++i) {
-    std::string text(length(rng), ' ');
-    for (auto& c : text) c = alphabet[pick(rng)];
+    const std::string text = ajwt_test::random_text(rng, alphabet, 40);
     json j;
     std::string err;
     bool ok = false;

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,16 @@ inline const ajwt::private_key& cached_key(std::string_view name, ajwt::key_type
                       std::make_unique<const ajwt::private_key>(ajwt::private_key::generate(type, rsa_bits)))
              .first;
   return *it->second;
+}
+
+/// A random string of 0 to `max_length` characters drawn from `alphabet` (JSON-like noise for tests that
+/// check parsers on arbitrary input).
+inline std::string random_text(std::mt19937& rng, std::string_view alphabet, std::size_t max_length) {
+  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
+  std::uniform_int_distribution<std::size_t> length(0, max_length);
+  std::string text(length(rng), ' ');
+  for (auto& c : text) c = alphabet[pick(rng)];
+  return text;
 }
 
 }  // namespace ajwt_test
