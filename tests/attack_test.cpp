@@ -59,28 +59,14 @@ const ajwt::private_key& attacker_key() {
   return ajwt_test::cached_key("attack/attacker_key", ajwt::key_type::ed25519);
 }
 
-std::string b64url(std::string_view bytes) { return ajwt::detail::base64url_encode(bytes); }
+using ajwt_test::b64url;
+using ajwt_test::counting_nonce_store;
+using ajwt_test::obj;
+using ajwt_test::sign_raw;
+using ajwt_test::std_header;
+using ajwt_test::str;
 
-/// A JSON string literal.
-std::string str(std::string_view s) { return nlohmann::json(std::string(s)).dump(); }
-
-/// A JSON object written member by member from raw JSON values, in the order given; unlike
-/// nlohmann::json it can repeat a member or spell a number exactly as written.
-std::string obj(std::initializer_list<std::pair<std::string_view, std::string>> members) {
-  std::string out = "{";
-  for (const auto& [name, value] : members) {
-    if (out.size() > 1) out += ',';
-    out += str(name);
-    out += ':';
-    out += value;
-  }
-  return out + "}";
-}
-
-/// The header token_builder writes: {"alg","kid","typ":"JWT"}.
-std::string std_header(const ajwt::private_key& key, algorithm alg) {
-  return obj({{"alg", str(ajwt::to_string(alg))}, {"kid", str(key.kid())}, {"typ", str("JWT")}});
-}
+/// The header token_builder writes, for the key's default algorithm.
 std::string std_header(const ajwt::private_key& key) { return std_header(key, key.default_algorithm()); }
 
 /// The three protocol claims.
@@ -95,12 +81,7 @@ std::string assemble(std::string_view header_json, std::string_view payload_json
   return b64url(header_json) + "." + b64url(payload_json) + "." + b64url(signature);
 }
 
-/// A compact JWS over exactly these header and payload texts, validly signed with `key` using `alg`.
-std::string sign_raw(const ajwt::private_key& key, algorithm alg, std::string_view header_json,
-                     std::string_view payload_json) {
-  const std::string input = b64url(header_json) + "." + b64url(payload_json);
-  return input + "." + b64url(ajwt::jws::sign(key, alg, input));
-}
+/// A compact JWS signed with the key's default algorithm.
 std::string sign_raw(const ajwt::private_key& key, std::string_view header_json,
                      std::string_view payload_json) {
   return sign_raw(key, key.default_algorithm(), header_json, payload_json);
@@ -111,20 +92,6 @@ std::string genuine(const ajwt::private_key& key, std::string_view username,
                     std::string_view nonce = "n0nce-0000a") {
   return sign_raw(key, std_header(key), std_claims(username, nonce));
 }
-
-/// A memory_nonce_store that counts the calls to record() (copies share the count, like the store).
-class counting_nonce_store {
- public:
-  ajwt::nonce_status record(const ajwt::nonce_record& r) {
-    ++*count_;
-    return inner_.record(r);
-  }
-  [[nodiscard]] int records() const { return count_->load(); }
-
- private:
-  ajwt::memory_nonce_store inner_;
-  std::shared_ptr<std::atomic<int>> count_ = std::make_shared<std::atomic<int>>(0);
-};
 
 using repository = ajwt::static_key_repository<>;
 using test_verifier = ajwt::verifier<repository, counting_nonce_store, ajwt::fixed_clock>;

@@ -69,19 +69,7 @@ ajwt::http_request request(std::string method, std::string url,
   return r;
 }
 
-/// A memory store that counts the calls to record() (copies share the count).
-class counting_nonce_store {
- public:
-  ajwt::nonce_status record(const ajwt::nonce_record& r) {
-    ++*count_;
-    return inner_.record(r);
-  }
-  [[nodiscard]] int records() const { return count_->load(); }
-
- private:
-  ajwt::memory_nonce_store inner_;
-  std::shared_ptr<std::atomic<int>> count_ = std::make_shared<std::atomic<int>>(0);
-};
+using ajwt_test::counting_nonce_store;
 
 using test_verifier = ajwt::verifier<ajwt::static_key_repository<>, counting_nonce_store, ajwt::fixed_clock>;
 

@@ -68,40 +68,16 @@ const ajwt::private_key& p256_key() {
   return ajwt_test::cached_key("verifier/p256_key", ajwt::key_type::ec_p256);
 }
 
-std::string b64url(std::string_view bytes) { return ajwt::detail::base64url_encode(bytes); }
-
-/// A JSON string literal.
-std::string str(std::string_view s) { return nlohmann::json(std::string(s)).dump(); }
-
-/// A JSON object written member by member from raw JSON values, in the order given; unlike
-/// nlohmann::json it can repeat a member or spell a number exactly as written.
-std::string obj(std::initializer_list<std::pair<std::string_view, std::string>> members) {
-  std::string out = "{";
-  for (const auto& [name, value] : members) {
-    if (out.size() > 1) out += ',';
-    out += str(name);
-    out += ':';
-    out += value;
-  }
-  return out + "}";
-}
-
-/// The header token_builder writes: {"alg","kid","typ":"JWT"}.
-std::string std_header(const ajwt::private_key& key, algorithm alg) {
-  return obj({{"alg", str(ajwt::to_string(alg))}, {"kid", str(key.kid())}, {"typ", str("JWT")}});
-}
+using ajwt_test::b64url;
+using ajwt_test::counting_nonce_store;
+using ajwt_test::obj;
+using ajwt_test::sign_raw;
+using ajwt_test::std_header;
+using ajwt_test::str;
 
 /// The three protocol claims.
 std::string std_claims(std::string_view username, std::int64_t time, std::string_view nonce) {
   return obj({{"username", str(username)}, {"time", std::to_string(time)}, {"nonce", str(nonce)}});
-}
-
-/// A compact JWS over exactly these header and payload texts, signed with `key` using `alg`.
-std::string sign_raw(const ajwt::private_key& key, algorithm alg, std::string_view header_json,
-                     std::string_view payload_json) {
-  std::string input = b64url(header_json) + "." + b64url(payload_json);
-  const std::string sig = ajwt::jws::sign(key, alg, input);
-  return input + "." + b64url(sig);
 }
 
 /// A token with the standard header and the given payload, signed with the key's default algorithm.
@@ -123,20 +99,6 @@ ajwt::token_builder builder(const ajwt::private_key& key, std::string username) 
   b.time(t0);
   return b;
 }
-
-/// A memory_nonce_store that counts the calls to record() (copies share the count, like the store).
-class counting_nonce_store {
- public:
-  ajwt::nonce_status record(const ajwt::nonce_record& r) {
-    ++*count_;
-    return inner_.record(r);
-  }
-  [[nodiscard]] int records() const { return count_->load(); }
-
- private:
-  ajwt::memory_nonce_store inner_;
-  std::shared_ptr<std::atomic<int>> count_ = std::make_shared<std::atomic<int>>(0);
-};
 
 /// A store that can never answer.
 struct unavailable_nonce_store {
