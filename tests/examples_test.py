@@ -38,6 +38,9 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from support import PrivateRedis, free_port  # noqa: E402  (tests/support.py)
+
 BUILD_DIR = os.environ.get("AJWT_BUILD_DIR", "")
 SOURCE_DIR = os.environ.get("AJWT_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(BUILD_DIR, "examples")
@@ -119,51 +122,6 @@ def cli_header(key, user, *args):
     if r.returncode != 0:
         raise AssertionError(f"ajwt header failed: {r.stderr}")
     return r.stdout.strip()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def redis_answers(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(64).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-class PrivateRedis:
-    """A redis-server on a free loopback port, for when AJWT_TEST_REDIS_URL is not set."""
-
-    def __init__(self, directory):
-        binary = os.environ.get("AJWT_REDIS_SERVER") or shutil.which("redis-server") or "/usr/bin/redis-server"
-        if not os.access(binary, os.X_OK):
-            raise AssertionError("redis-server not found (AJWT_TEST_REDIS_URL unset; AJWT_REDIS_SERVER, PATH, "
-                                 "/usr/bin): install redis-server")
-        self.proc = None
-        for _ in range(5):
-            port = free_port()
-            self.proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                          "--appendonly", "no", "--dir", directory],
-                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.DEVNULL)
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and self.proc.poll() is None and not redis_answers(port):
-                time.sleep(0.02)
-            if self.proc.poll() is None and redis_answers(port):
-                self.url = f"redis://127.0.0.1:{port}"
-                return
-            self.stop()
-        raise AssertionError("could not start redis-server")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
 
 
 class Server:

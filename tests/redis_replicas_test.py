@@ -16,7 +16,6 @@ import hashlib
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,9 @@ import traceback
 import jwt
 from cryptography.hazmat.primitives import serialization as ser
 from cryptography.hazmat.primitives.asymmetric import ed25519
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from support import PrivateRedis  # noqa: E402  (tests/support.py)
 
 CLI = os.environ.get("AJWT_CLI", "")
 TESTS = []
@@ -41,70 +43,6 @@ def test(fn):
 def expect(condition, message):
     if not condition:
         raise AssertionError(message)
-
-
-def find_redis_server():
-    path = os.environ.get("AJWT_REDIS_SERVER") or shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not os.access(path, os.X_OK):
-        raise AssertionError("redis-server not found (AJWT_REDIS_SERVER, PATH, /usr/bin/redis-server): install it")
-    return path
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def redis_answers(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(64).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-class RedisProcess:
-    """A private redis-server on a free loopback port, in its own temporary directory."""
-
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="ajwt-redis-replicas.")
-        self.proc = None
-        binary = find_redis_server()
-        for _ in range(5):
-            self.port = free_port()
-            self.proc = subprocess.Popen(
-                [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                 "--daemonize", "no", "--dir", self.dir, "--logfile", os.path.join(self.dir, "redis.log")],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline and self.proc.poll() is None and not redis_answers(self.port):
-                time.sleep(0.02)
-            if self.proc.poll() is None and redis_answers(self.port):
-                return
-            self.stop()  # lost a race for the port, or it did not come up: try another port
-        raise AssertionError("redis-server did not start; log:\n" + self.log())
-
-    @property
-    def url(self):
-        return "redis://127.0.0.1:%d" % self.port
-
-    def log(self):
-        try:
-            with open(os.path.join(self.dir, "redis.log")) as f:
-                return f.read()[-2000:]
-        except OSError:
-            return "(no log)"
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-
-    def close(self):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class Client:
@@ -179,7 +117,7 @@ def two_processes_given_the_same_header_at_once_accept_it_exactly_once(ctx):
 
 @test
 def with_redis_down_a_replica_fails_closed_with_nonce_store_unavailable(ctx):
-    private = RedisProcess()
+    private = PrivateRedis()
     try:
         expect_verdict(verify(private.url, ctx.client, ctx.client.header()), "ok " + ctx.client.username, 0,
                        "while Redis is up")
@@ -216,7 +154,7 @@ def main():
     try:
         ctx.shared_url = os.environ.get("AJWT_TEST_REDIS_URL", "")
         if not ctx.shared_url:
-            own = RedisProcess()
+            own = PrivateRedis()
             ctx.shared_url = own.url
         ctx.client = Client(workdir, "replica-test-" + secrets.token_hex(4))
         for fn in TESTS:

@@ -375,21 +375,20 @@ class verifier {
   /// "" when the audience rules pass; otherwise "missing", "invalid", "unexpected" or "mismatch".
   std::string check_audience(const detail::json_field& aud) const {
     if (!aud.present()) return opt_.require_audience ? "missing" : "";
-    if (aud.kind == detail::json_kind::array) {
-      if (!detail::for_each_string_in_array(aud.raw, [](std::string_view) {})) return "invalid";
-    } else if (!aud.is_string()) {
-      return "invalid";
-    }
-    if (opt_.audiences.empty()) return "unexpected";
+    // One walk both checks the shape (a string, or an array of strings only) and looks for a match.
     bool found = false;
     auto match = [&](std::string_view a) {
       for (const auto& want : opt_.audiences) found = found || a == want;
     };
+    bool well_formed = false;
     if (aud.is_string()) {
       match(aud.text);
-    } else {
-      (void)detail::for_each_string_in_array(aud.raw, match);
+      well_formed = true;
+    } else if (aud.kind == detail::json_kind::array) {
+      well_formed = detail::for_each_string_in_array(aud.raw, match);  // false at a non-string element
     }
+    if (!well_formed) return "invalid";
+    if (opt_.audiences.empty()) return "unexpected";
     return found ? "" : "mismatch";
   }
 
