@@ -130,7 +130,7 @@ TEST_CASE("combined repository under a verifier: accepts keys from either part, 
   CHECK(v.verify_header(header(file_key(), "alice")).ok());
   const auto down = v.verify_header(header(url_key(), "alice"));
   REQUIRE_FALSE(down.ok());
-  CHECK(down.reason() == ajwt::reason::unknown_user);
+  CHECK(down.reason() == ajwt::reason::key_repository_unavailable);
   CHECK_THAT(down.detail(), Catch::Contains("connection refused"));
   // A key registered for nobody: bad signature while up.
   *r.second.down = false;

@@ -627,7 +627,7 @@ def test_server_with_jwks_url_follows_a_key_rotation_without_restart(f):
         expect_equal(f"{name}: exit status", f[name].stop(), 0)
 
 
-def test_server_with_jwks_url_of_a_server_that_is_down_refuses_with_unknown_user(f):
+def test_server_with_jwks_url_of_a_server_that_is_down_refuses_with_key_repository_unavailable(f):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -636,7 +636,7 @@ def test_server_with_jwks_url_of_a_server_that_is_down_refuses_with_unknown_user
     try:
         r = client(server, f["billing_key"], "svc")
         expect_equal("client output", r.stdout, "HTTP 401\nunauthorized\n")
-        expect_log(server, r"rejected unknown_user: key repository failed: .*" + re.escape(url) + r".*fetch failed.*")
+        expect_log(server, r"rejected key_repository_unavailable: key repository failed: .*" + re.escape(url) + r".*fetch failed.*")
     finally:
         server.stop()
 

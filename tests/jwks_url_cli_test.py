@@ -7,7 +7,7 @@ publishes there, under a path of its own, documents made by `ajwt jwks KEY.pub` 
 `ajwt keygen`, and counts the fetches. Checked: a published key is accepted; a rotation (A, then A+B) is
 followed by the next process; a kid the document lacks is rejected bad_signature (docs/jwks.md: after the
 refresh the current keys are served and the verifier rejects); a failing URL (HTTP 500, nothing listening,
-a malformed document, a timeout) rejects that user's headers as unknown_user, with the fetch error in the
+a malformed document, a timeout) rejects that user's headers as key_repository_unavailable, with the fetch error in the
 -v detail; http:// without --allow-http-jwks and malformed USER=URL values are usage errors (exit 2, nothing
 on stdout, nothing fetched).
 
@@ -275,38 +275,38 @@ def an_unknown_kid_right_after_a_fetch_waits_for_the_refresh_cooldown():
 
 
 # ---------------------------------------------------------------------------------------------------------
-# A URL that cannot be used: that user's headers are rejected unknown_user, the fetch error in the detail
+# A URL that cannot be used: that user's headers are rejected key_repository_unavailable, the fetch error in the detail
 
 @test
-def a_url_answering_500_rejects_the_user_unknown_user_naming_the_url_and_status():
+def a_url_answering_500_rejects_the_user_key_repository_unavailable_naming_the_url_and_status():
     path = F.jwks.new_path()
     F.jwks.serve(path, 500, "oops\n")
     url = F.jwks.url(path)
     r = verify_url("alice=" + url, header_line(F.a))
-    expect(r.rc == 1 and r.out == "rejected unknown_user\n", "HTTP 500", r)
+    expect(r.rc == 1 and r.out == "rejected key_repository_unavailable\n", "HTTP 500", r)
     expect(url in r.err and "HTTP status 500" in r.err, "the detail names the URL and the status", r)
     r = run("verify", "--jwks", "alice=" + url, "--allow-http-jwks", header_line(F.a))
-    expect(r.rc == 1 and r.out == "rejected unknown_user\n" and r.err == "", "without -v, stderr is empty", r)
+    expect(r.rc == 1 and r.out == "rejected key_repository_unavailable\n" and r.err == "", "without -v, stderr is empty", r)
 
 
 @test
-def a_url_nobody_listens_on_rejects_the_user_unknown_user():
+def a_url_nobody_listens_on_rejects_the_user_key_repository_unavailable():
     import socket
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     url = "http://127.0.0.1:%d/jwks.json" % port
     r = verify_url("alice=" + url, header_line(F.a))
-    expect(r.rc == 1 and r.out == "rejected unknown_user\n", "nothing listening", r)
+    expect(r.rc == 1 and r.out == "rejected key_repository_unavailable\n", "nothing listening", r)
     expect(url in r.err and "fetch failed" in r.err, "the detail names the URL and the fetch error", r)
 
 
 @test
-def a_malformed_document_rejects_the_user_unknown_user():
+def a_malformed_document_rejects_the_user_key_repository_unavailable():
     path = F.jwks.new_path()
     F.jwks.serve(path, 200, '{"keys": [')
     r = verify_url("alice=" + F.jwks.url(path), header_line(F.a))
-    expect(r.rc == 1 and r.out == "rejected unknown_user\n", "malformed JSON", r)
+    expect(r.rc == 1 and r.out == "rejected key_repository_unavailable\n", "malformed JSON", r)
     expect(F.jwks.url(path) in r.err, "the detail names the URL", r)
 
 
@@ -315,7 +315,7 @@ def jwks_timeout_bounds_a_slow_fetch():
     path = F.jwks.new_path()
     F.jwks.serve(path, 200, run("jwks", F.a + ".pub").out, delay=3.0)
     r = verify_url("alice=" + F.jwks.url(path), "--jwks-timeout", "300", header_line(F.a))
-    expect(r.rc == 1 and r.out == "rejected unknown_user\n", "a fetch slower than --jwks-timeout", r)
+    expect(r.rc == 1 and r.out == "rejected key_repository_unavailable\n", "a fetch slower than --jwks-timeout", r)
     expect(r.seconds < 2.5, "verify took %.1f s with --jwks-timeout 300" % r.seconds, r)
     expect("fetch failed" in r.err, "the detail names the fetch error", r)
     r = verify_url("alice=" + F.jwks.url(path), "--jwks-timeout", "0", header_line(F.a))
@@ -329,7 +329,7 @@ def a_failing_url_rejects_only_its_own_user():
     _, good = published(F.d)
     r = run("verify", "--allow-http-jwks", "--jwks", "alice=" + F.jwks.url(path), "--jwks", "bob=" + good,
             header_line(F.a), header_line(F.d, "bob"))
-    expect(r.rc == 1 and r.out == "rejected unknown_user\nok bob\n", "alice fails, bob passes", r)
+    expect(r.rc == 1 and r.out == "rejected key_repository_unavailable\nok bob\n", "alice fails, bob passes", r)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -357,7 +357,7 @@ def a_file_key_of_the_user_is_used_without_fetching_and_still_works_while_the_ur
     expect(r.rc == 0 and r.out == "ok alice\n", "B comes from a file", r)
     expect(F.jwks.fetches(path) == 0, "the URL was fetched for a kid a file holds")
     r = verify_url("alice=" + url, "--user-key", "alice=" + F.b + ".pub", header_line(F.a))
-    expect(r.rc == 1 and r.out == "rejected unknown_user\n", "A needs the failing URL", r)
+    expect(r.rc == 1 and r.out == "rejected key_repository_unavailable\n", "A needs the failing URL", r)
     expect("HTTP status 500" in r.err, "the detail names the fetch error", r)
 
 

@@ -586,7 +586,7 @@ TEST_CASE("when the server goes down the last good keys are served up to max_sta
   clock.set(t0 + 60 + 3600);  // stale beyond max_stale: fail closed, saying why
   auto r = v.verify_header(token(k.a, clock));
   REQUIRE_FALSE(r.ok());
-  CHECK(r.reason() == ajwt::reason::unknown_user);
+  CHECK(r.reason() == ajwt::reason::key_repository_unavailable);
   CHECK_THAT(r.detail(), Catch::Contains(url) && Catch::Contains("max_stale") &&
                              Catch::Contains("connect", Catch::CaseSensitive::No));
   CHECK_THAT(find_error(repo, "alice", ""), Catch::Contains(url) && Catch::Contains("fetch failed"));
@@ -604,7 +604,7 @@ TEST_CASE("a first fetch that fails makes lookups fail with the fetch error unti
 
   auto r = v.verify_header(token(k.a, clock));
   REQUIRE_FALSE(r.ok());
-  CHECK(r.reason() == ajwt::reason::unknown_user);
+  CHECK(r.reason() == ajwt::reason::key_repository_unavailable);
   CHECK_THAT(r.detail(), Catch::Contains(server.url()) && Catch::Contains("HTTP status 500") &&
                              Catch::Contains("no keys fetched yet"));
   CHECK(server.requests() == 1);

@@ -1291,14 +1291,14 @@ struct failing_repository {
 };
 }  // namespace
 
-TEST_CASE("a key repository that throws makes the token rejected as unknown_user, without a nonce",
+TEST_CASE("a key repository that throws makes the token rejected as key_repository_unavailable, without a nonce",
           "[verifier]") {
   counting_nonce_store nonces;
   const ajwt::verifier<failing_repository, counting_nonce_store, ajwt::fixed_clock> v(
       failing_repository{}, {}, nonces, ajwt::fixed_clock(t0));
   const auto r = v.verify_header(header_of(make_token(alice_key(), "alice")));
   REQUIRE_FALSE(r.ok());
-  CHECK(r.reason() == reason::unknown_user);
+  CHECK(r.reason() == reason::key_repository_unavailable);
   CHECK_THAT(r.detail(), Catch::Contains("directory unreachable"));
   CHECK(nonces.records() == 0);
 }

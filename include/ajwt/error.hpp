@@ -27,6 +27,8 @@ enum class reason {
   nonce_store_unavailable,  ///< the nonce store could not answer; the verifier fails closed
   request_mismatch,         ///< a binding claim (htm/htu/htq/htb) differs from the request received, is not
                             ///< a string, or is missing while binding is required
+  key_repository_unavailable,  ///< the key repository could not answer (a JWKS URL or database is down and
+                               ///< nothing usable is cached); the verifier fails closed
 };
 
 /// Every reason, in declaration order (for tests, docs and metrics labels).
@@ -38,7 +40,7 @@ inline constexpr reason all_reasons[] = {
     reason::invalid_claim,         reason::time_out_of_window,
     reason::nonce_replayed,        reason::token_expired,
     reason::audience_mismatch,     reason::nonce_store_unavailable,
-    reason::request_mismatch,
+    reason::request_mismatch,      reason::key_repository_unavailable,
 };
 
 /// The snake_case name of a reason, exactly as spelled in the enum.
@@ -59,6 +61,7 @@ constexpr std::string_view to_string(reason r) noexcept {
     case reason::audience_mismatch: return "audience_mismatch";
     case reason::nonce_store_unavailable: return "nonce_store_unavailable";
     case reason::request_mismatch: return "request_mismatch";
+    case reason::key_repository_unavailable: return "key_repository_unavailable";
   }
   return "unknown_reason";
 }
@@ -79,6 +82,14 @@ class key_error : public error {
 
 /// A configuration value that makes no sense (an option, a URL, an authorized-keys line).
 class config_error : public error {
+ public:
+  using error::error;
+};
+
+/// Thrown by a key repository's `find` when it cannot answer for a user right now (its source is down
+/// and nothing usable is cached). The verifier maps it, and any other exception from `find`, to
+/// reason::key_repository_unavailable: an outage is never reported as an unknown user.
+class repository_unavailable : public error {
  public:
   using error::error;
 };

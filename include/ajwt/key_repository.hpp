@@ -32,8 +32,10 @@ struct user_keys {
 ///
 /// `find` returns nullptr (or an entry with no keys) for an unknown user. `kid` is the token's key id
 /// (possibly empty, possibly naming no key: the verifier then tries every key of the user); a
-/// repository may use it to refresh a key set. `find` must be thread-safe; it may throw, and the
-/// verifier then rejects the token (unknown_user, with the exception's message in the detail).
+/// repository may use it to refresh a key set. `find` must be thread-safe. When it cannot answer (its
+/// source is down and nothing usable is cached) it throws, preferably ajwt::repository_unavailable;
+/// the verifier then rejects the token as key_repository_unavailable (fail closed), with the
+/// exception's message in the detail. An unknown user is nullptr, never an exception.
 template <class T, class = void>
 struct is_key_repository : std::false_type {};
 template <class T>

@@ -268,9 +268,9 @@ class verifier {
     try {
       entry = keys_.find(username, d.kid);
     } catch (const std::exception& e) {
-      return failure{reason::unknown_user, "key repository failed: " + std::string(e.what())};
+      return failure{reason::key_repository_unavailable, "key repository failed: " + std::string(e.what())};
     } catch (...) {
-      return failure{reason::unknown_user, "key repository failed"};
+      return failure{reason::key_repository_unavailable, "key repository failed"};
     }
     if (!entry || entry->keys.empty())
       return failure{reason::unknown_user,

@@ -26,7 +26,7 @@ namespace ajwt {
 /// answer can matter: not when `First` already holds a key matching a non-empty `kid` (the verifier
 /// then checks only that key). When `Second` throws, the user's `First` keys are served if the kid is
 /// empty (the verifier tries every key anyway); otherwise the exception propagates and the verifier
-/// rejects with unknown_user and its message — the rule jwks_url_key_repository applies to a user's
+/// rejects with key_repository_unavailable and its message — the rule jwks_url_key_repository applies to a user's
 /// several URLs. Thread-safe when both are; copies share what copies of `First` and `Second` share.
 template <class First, class Second>
 struct combined_key_repository {

@@ -240,7 +240,7 @@ inline void fetch_result::set_age(std::string_view value) {
 /// Failures: a failed fetch (transport error, HTTP status other than 200/304, oversized or malformed
 /// document) keeps the last good keys, served until they have been expired for max_stale; then, and
 /// when no fetch has ever succeeded, find() throws ajwt::error naming the URL and the fetch error (the
-/// verifier rejects with unknown_user and that message). A user with several URLs is served the keys
+/// verifier rejects with key_repository_unavailable and that message). A user with several URLs is served the keys
 /// of the URLs that can be; find() throws only when none can, or when some cannot and the token's kid
 /// names no key among the rest.
 ///
@@ -366,10 +366,10 @@ class jwks_url_key_repository {
       else
         errors += (errors.empty() ? "" : "; ") + err;
     }
-    if (sets.empty()) throw error(errors);
+    if (sets.empty()) throw repository_unavailable(errors);
     if (!errors.empty() && !kid.empty() &&
         std::none_of(sets.begin(), sets.end(), [&](const auto& ks) { return holds_kid(*ks, kid); }))
-      throw error(errors);
+      throw repository_unavailable(errors);
     return rec->merged->get(sets, rec->user);
   }
 
