@@ -197,8 +197,8 @@ void log_line(std::string line) {
 // with `user_type` and a thread-safe `find(username, kid)` (include/ajwt/key_repository.hpp);
 // combined_key_repository asks the URLs only when their answer can matter, so a token whose kid a file
 // key matches is verified even while the user's JWKS URL is down. When a fetch fails, the repository
-// throws and the verifier rejects the token (key_repository_unavailable, with the URL and the fetch error in the
-// detail) — unless the kid is empty and file keys exist, which the verifier then tries.
+// throws and the verifier rejects the token (key_repository_unavailable, with the URL and the fetch error in
+// the detail) — unless the kid is empty and file keys exist, which the verifier then tries.
 using user_keys_repository =
     ajwt::combined_key_repository<ajwt::static_key_repository<>, ajwt::jwks_url_key_repository<>>;
 

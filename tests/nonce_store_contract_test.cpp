@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <ctime>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -49,7 +50,8 @@ struct nonce_store_factory<ajwt::redis_nonce_store> {
 };
 #endif
 
-constexpr std::int64_t t0 = 1'700'000'000;
+// Near the real time: the Redis store keys an entry's life to the token's time on Redis's clock.
+const std::int64_t t0 = static_cast<std::int64_t>(std::time(nullptr));
 constexpr std::int64_t tolerance = 20;
 
 /// A record as the verifier makes it: the clock at `now`, the token's time `time`.
@@ -175,4 +177,24 @@ TEMPLATE_LIST_TEST_CASE("threads recording distinct nonces at once all get fresh
   for (auto& th : threads) th.join();
   CHECK(fresh.load() == thread_count * per_thread);
   CHECK(store.record(rec("user-3", t0, "999")) == ajwt::nonce_status::replayed);
+}
+
+TEMPLATE_LIST_TEST_CASE(
+    "a replay is never answered fresh whatever the clock readings and tolerances of the verifiers",
+    "[nonce][contract][retention]", nonce_stores) {
+  auto store = nonce_store_factory<TestType>::make();
+  REQUIRE(store.max_tolerance() >= 20);
+  // Recorded by a tolerance-20 verifier; replayed to verifiers of tolerance 0 to max_tolerance whose
+  // clocks run from 300 s behind to 300 s ahead, while other traffic keeps the store busy.
+  REQUIRE(store.record(ajwt::nonce_record{"alice", t0, "once", t0, 20}) == ajwt::nonce_status::fresh);
+  int answered_fresh = 0;
+  for (std::int64_t offset = -300; offset <= 300; offset += 3) {
+    const std::int64_t now = t0 + offset;
+    for (std::int64_t t = now - 20; t <= now + 20; t += 10)
+      (void)store.record(
+          ajwt::nonce_record{"bob", t, "busy-" + std::to_string(offset) + "-" + std::to_string(t), now, 20});
+    const auto st = store.record(ajwt::nonce_record{"alice", t0, "once", now, store.max_tolerance()});
+    if (st == ajwt::nonce_status::fresh) ++answered_fresh;
+  }
+  CHECK(answered_fresh == 0);
 }

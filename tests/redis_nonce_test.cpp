@@ -378,7 +378,9 @@ redis_verifier verifier_with(ajwt::redis_nonce_store store) {
 
 ajwt::token_builder alice() { return {client_key(), "alice"}; }
 
-constexpr std::int64_t t0 = 1700000000;
+/// Token times near Redis's own clock: the store keys an entry's life to the token's time on that clock.
+const std::int64_t t0 = static_cast<std::int64_t>(std::time(nullptr));
+constexpr std::int64_t t_fixed = 1700000000;  // for key layout checks
 
 }  // namespace
 
@@ -445,17 +447,17 @@ TEST_CASE("redis store: keys are prefix, escaped user, time and escaped nonce jo
   auto opts = options_for(shared_redis_url());
   ajwt::redis_nonce_store store(opts);
   const std::string& p = opts.prefix;
-  CHECK(store.key_for("alice", t0, "abc") == p + "alice:1700000000:abc");
-  CHECK(store.key_for("a:b", t0, "c") == p + "a%3Ab:1700000000:c");
-  CHECK(store.key_for("a", t0, "b:c") == p + "a:1700000000:b%3Ac");
+  CHECK(store.key_for("alice", t_fixed, "abc") == p + "alice:1700000000:abc");
+  CHECK(store.key_for("a:b", t_fixed, "c") == p + "a%3Ab:1700000000:c");
+  CHECK(store.key_for("a", t_fixed, "b:c") == p + "a:1700000000:b%3Ac");
   CHECK(store.key_for("50%", -5, "%3A") == p + "50%25:-5:%253A");
   CHECK(store.key_for("", 0, "") == p + ":0:");
 
   // The key really written is that one, holding "1".
   REQUIRE(store.record(record_of("a:b", t0, "c%d")) == nonce_status::fresh);
   raw_client redis(shared_redis_url());
-  CHECK(redis.exists(p + "a%3Ab:1700000000:c%25d"));
-  auto value = redis.command({"GET", p + "a%3Ab:1700000000:c%25d"});
+  CHECK(redis.exists(p + "a%3Ab:" + std::to_string(t0) + ":c%25d"));
+  auto value = redis.command({"GET", p + "a%3Ab:" + std::to_string(t0) + ":c%25d"});
   CHECK(value.type == REDIS_REPLY_STRING);
   CHECK(value.str == "1");
 }
@@ -496,27 +498,88 @@ TEST_CASE("redis store: keys are binary-safe: spaces, CR LF, quotes and NUL byte
   // Truncating at the NUL byte would make these the same record.
   CHECK(store.record(record_of(nasty_user, t0, "n\0m $3\r\n"s)) == nonce_status::fresh);
   raw_client redis(shared_redis_url());
-  CHECK(redis.exists(opts.prefix + nasty_user + ":1700000000:" + nasty_nonce));
+  CHECK(redis.exists(opts.prefix + nasty_user + ":" + std::to_string(t0) + ":" + nasty_nonce));
   CHECK_FALSE(redis.exists("evil"));
 }
 
-TEST_CASE("redis store: the key lives 2 x tolerance + 1 seconds, plus extra_ttl", "[redis]") {
-  auto opts = options_for(shared_redis_url());
+TEST_CASE("redis store: an entry lives until Redis's clock passes time + 2 x retention + 1 + extra_ttl",
+          "[redis][retention]") {
   raw_client redis(shared_redis_url());
-  for (const std::int64_t tolerance : {20, 3, 0}) {
+  for (const std::int64_t max_tolerance : {20, 3, 0}) {
+    auto opts = options_for(shared_redis_url());
+    opts.max_tolerance = max_tolerance;
     ajwt::redis_nonce_store store(opts);
-    const std::string nonce = "ttl-" + std::to_string(tolerance);
-    REQUIRE(store.record(record_of("alice", t0, nonce, tolerance)) == nonce_status::fresh);
-    const long long ttl = redis.integer({"TTL", store.key_for("alice", t0, nonce)});
-    INFO("tolerance " << tolerance);
-    // TTL rounds to the nearest second, so half a second passed since the SET makes it one less.
-    CHECK((ttl == 2 * tolerance + 1 || ttl == 2 * tolerance));
+    const std::string nonce = "ttl-" + std::to_string(max_tolerance);
+    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    // The verifier's own tolerance (the record's) plays no part: the store's retention does.
+    REQUIRE(store.record(record_of("alice", now, nonce, 1)) == nonce_status::fresh);
+    const long long expires = redis.integer({"EXPIRETIME", store.key_for("alice", now, nonce)});
+    INFO("max_tolerance " << max_tolerance);
+    CHECK(expires == now + 2 * max_tolerance + 1);
   }
+  auto opts = options_for(shared_redis_url());
   opts.extra_ttl = 10s;
+  opts.max_tolerance = 20;
   ajwt::redis_nonce_store store(opts);
-  REQUIRE(store.record(record_of("alice", t0, "extra", 20)) == nonce_status::fresh);
-  const long long ttl = redis.integer({"TTL", store.key_for("alice", t0, "extra")});
-  CHECK((ttl == 51 || ttl == 50));
+  const std::int64_t time = static_cast<std::int64_t>(std::time(nullptr)) - 15;  // a skewed client
+  REQUIRE(store.record(record_of("alice", time, "extra", 20)) == nonce_status::fresh);
+  CHECK(redis.integer({"EXPIRETIME", store.key_for("alice", time, "extra")}) == time + 51);
+}
+
+TEST_CASE("redis store: replicas with mixed tolerances share the widest retention, atomically",
+          "[redis][retention]") {
+  raw_client redis(shared_redis_url());
+  auto narrow_opts = options_for(shared_redis_url());
+  narrow_opts.max_tolerance = 20;
+  auto wide_opts = narrow_opts;  // the same prefix: the same shared store
+  wide_opts.max_tolerance = 60;
+  ajwt::redis_nonce_store narrow(narrow_opts), wide(wide_opts);
+  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+  REQUIRE(narrow.record(record_of("alice", now, "first")) == nonce_status::fresh);
+  CHECK(redis.integer({"EXPIRETIME", narrow.key_for("alice", now, "first")}) == now + 41);
+  // The wider replica widens the store for everyone; the narrow one's next entries live as long.
+  REQUIRE(wide.record(record_of("alice", now, "second")) == nonce_status::fresh);
+  REQUIRE(narrow.record(record_of("alice", now, "third")) == nonce_status::fresh);
+  CHECK(redis.integer({"EXPIRETIME", narrow.key_for("alice", now, "third")}) == now + 121);
+  CHECK(narrow.record(record_of("alice", now, "second")) == nonce_status::replayed);
+  CHECK(wide.record(record_of("alice", now, "first")) == nonce_status::replayed);
+  // A time older than 2 x 20 + 1 s may have been recorded before the widening, with a life that has
+  // passed: the store cannot know, so it fails closed rather than say fresh.
+  CHECK(wide.record(record_of("alice", now - 50, "maybe-seen")) == nonce_status::unavailable);
+  CHECK_THAT(wide.last_error(), Catch::Contains("widened"));
+  // Within the narrow life it can still answer.
+  CHECK(wide.record(record_of("alice", now - 30, "recent")) == nonce_status::fresh);
+  // The retention never narrows.
+  REQUIRE(narrow.record(record_of("alice", now, "fourth")) == nonce_status::fresh);
+  CHECK(redis.integer({"EXPIRETIME", narrow.key_for("alice", now, "fourth")}) == now + 121);
+}
+
+TEST_CASE("redis store: a time past the retention, or too far ahead, fails closed (a lagging replica)",
+          "[redis][retention]") {
+  auto opts = options_for(shared_redis_url());
+  opts.max_tolerance = 60;
+  ajwt::redis_nonce_store store(opts);
+  const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+  // A replica whose clock lags Redis's by more than 2 x 60 + 1 s: its entries would already be gone.
+  CHECK(store.record(record_of("alice", now - 130, "old")) == nonce_status::unavailable);
+  CHECK_THAT(store.last_error(), Catch::Contains("retention"));
+  CHECK(store.record(record_of("alice", now - 130, "old")) == nonce_status::unavailable);  // never fresh
+  CHECK(store.record(record_of("alice", now + 200, "ahead")) == nonce_status::unavailable);
+  CHECK(store.record(record_of("alice", now - 100, "in-time")) == nonce_status::fresh);
+  CHECK(store.max_tolerance() == 60);
+  auto bad = options_for(shared_redis_url());
+  bad.max_tolerance = 86401;
+  CHECK_THROWS_WITH(ajwt::redis_nonce_store(bad), Catch::Contains("max_tolerance"));
+}
+
+TEST_CASE("redis store: a verifier wider than the store's max_tolerance refuses to construct",
+          "[redis][retention]") {
+  auto opts = options_for(shared_redis_url());
+  opts.max_tolerance = 20;
+  ajwt::verifier_options o;
+  o.tolerance = 21;
+  CHECK_THROWS_WITH(redis_verifier(ajwt::static_key_repository<>(), o, ajwt::redis_nonce_store(opts)),
+                    Catch::Contains("max_tolerance"));
 }
 
 TEST_CASE("redis store: a replay leaves the key and its TTL alone", "[redis]") {
@@ -790,7 +853,8 @@ TEST_CASE("redis store: a unix socket URL reaches Redis, with an optional databa
   raw_client redis(server.socket_path());
   redis.select(3);
   CHECK(redis.exists(db3.key_for("alice", t0, "n")));
-  CHECK(redis.integer({"DBSIZE"}) == 1);
+  CHECK(redis.exists(db3.options().prefix + "retention"));  // the store's retention, beside the nonce
+  CHECK(redis.integer({"DBSIZE"}) == 2);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -85,11 +85,14 @@ inline std::string sign_raw(const ajwt::private_key& key, ajwt::algorithm alg, s
 /// a test can assert that a rejected token never reached the store.
 class counting_nonce_store {
  public:
+  /// The widest window by default, so tests may set any verifier tolerance.
+  explicit counting_nonce_store(ajwt::memory_nonce_store_options options = {86400}) : inner_(options) {}
   ajwt::nonce_status record(const ajwt::nonce_record& r) {
     ++*count_;
     return inner_.record(r);
   }
   [[nodiscard]] int records() const { return count_->load(); }
+  [[nodiscard]] std::int64_t max_tolerance() const noexcept { return inner_.max_tolerance(); }
 
  private:
   ajwt::memory_nonce_store inner_;

@@ -345,6 +345,20 @@ TEST_CASE("every reason code is reached through verify_header", "[verifier][reas
          o.require_binding = true;
          return outcome(header_of(alice_token), o);
        }},
+      {"the key repository cannot answer", reason::key_repository_unavailable,
+       [&] {
+         struct down_repository {
+           using user_type = ajwt::no_user;
+           std::shared_ptr<const ajwt::user_keys<>> find(std::string_view /*u*/,
+                                                         std::string_view /*k*/) const {
+             throw ajwt::repository_unavailable("directory down");
+           }
+         };
+         const ajwt::verifier<down_repository, ajwt::memory_nonce_store, ajwt::fixed_clock> v(
+             down_repository{}, {}, ajwt::memory_nonce_store(), ajwt::fixed_clock(t0));
+         const auto r = v.verify_header(header_of(alice_token));
+         return r.ok() ? verdict{} : verdict{r.reason()};
+       }},
   };
   std::set<reason> reached;
   for (const auto& row : rows) {
@@ -1000,7 +1014,7 @@ TEST_CASE("a user with several keys of mixed types can sign with any of them", "
   }
 }
 
-TEST_CASE("the kid picks the key, but a missing, unknown or misleading kid still verifies with the right key",
+TEST_CASE("the kid picks the key; a missing or unknown kid still verifies with the right key",
           "[verifier][accept][kid]") {
   const std::string claims = std_claims("alice", t0, "n0nce");
   auto with_kid = [&](const ajwt::private_key& key, std::optional<std::string> kid) {
@@ -1022,8 +1036,12 @@ TEST_CASE("the kid picks the key, but a missing, unknown or misleading kid still
     check_verified_by(with_kid(alice_second_key(), std::string("no-such-key")), alice_second_key());
     check_verified_by(with_kid(alice_second_key(), std::string()), alice_second_key());
   }
-  SECTION("kid naming the user's other key") {
-    check_verified_by(with_kid(alice_second_key(), alice_key().kid()), alice_second_key());
+  SECTION("kid naming the user's other key: that key alone is tried, so the token is refused") {
+    world fresh;
+    const auto r = fresh.make().verify_header(with_kid(alice_second_key(), alice_key().kid()));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.reason() == reason::bad_signature);
+    CHECK_THAT(r.detail(), Catch::Contains("the key the kid names"));
   }
   SECTION("kid equal to the fingerprint (the Python library's kid)") {
     check_verified_by(with_kid(alice_second_key(), alice_second_key().kid()), alice_second_key());
@@ -1291,8 +1309,9 @@ struct failing_repository {
 };
 }  // namespace
 
-TEST_CASE("a key repository that throws makes the token rejected as key_repository_unavailable, without a nonce",
-          "[verifier]") {
+TEST_CASE(
+    "a key repository that throws makes the token rejected as key_repository_unavailable, without a nonce",
+    "[verifier]") {
   counting_nonce_store nonces;
   const ajwt::verifier<failing_repository, counting_nonce_store, ajwt::fixed_clock> v(
       failing_repository{}, {}, nonces, ajwt::fixed_clock(t0));

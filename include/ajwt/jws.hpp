@@ -15,6 +15,7 @@
 
 #include "algorithm.hpp"
 #include "detail/base64.hpp"
+#include "detail/ed25519.hpp"
 #include "detail/json.hpp"
 #include "detail/json_scan.hpp"
 #include "detail/openssl.hpp"
@@ -450,7 +451,9 @@ inline bool verify(const public_key& key, algorithm alg, std::string_view signin
       if (sig_len != static_cast<std::size_t>(EVP_PKEY_get_size(key.native_handle()))) return false;
       break;
     case key_type::ed25519:
-      if (sig_len != 64) return false;
+      // S >= L and small-order R are refused before OpenSSL sees them (RFC 8032 section 5.1.7 leaves
+      // them open; libsodium refuses them), so no degenerate signature can verify under any key.
+      if (sig_len != 64 || !detail::ed25519_signature_is_acceptable(sig)) return false;
       break;
     case key_type::ec_p256:
       // Raw r||s only (RFC 7518 section 3.4); a DER signature has another length or fails the range check.

@@ -25,6 +25,25 @@ struct user_keys {
   User user{};
 };
 
+namespace detail {
+/// Adds `key` to `keys` unless the same key material is there already; then never widens what that
+/// key allows: of two copies the one pinned to an algorithm (a JWK "alg") is kept, and copies pinned
+/// to different algorithms allow nothing, so the key is dropped. For merging key sets at lookup time.
+inline void merge_key(std::vector<public_key>& keys, const public_key& key) {
+  for (auto it = keys.begin(); it != keys.end(); ++it) {
+    if (*it != key) continue;
+    const auto keep_old = first_is_narrower(it->pinned_algorithm(), key.pinned_algorithm());
+    if (!keep_old) {
+      keys.erase(it);
+    } else if (!*keep_old) {
+      *it = key;
+    }
+    return;
+  }
+  keys.push_back(key);
+}
+}  // namespace detail
+
 /// The KeyRepository customisation point:
 ///
 ///     using user_type = ...;   // the object handed back in verified_token::user()

@@ -21,6 +21,7 @@
 
 #include "algorithm.hpp"
 #include "detail/base64.hpp"
+#include "detail/ed25519.hpp"
 #include "detail/json.hpp"
 #include "detail/openssh.hpp"
 #include "detail/openssl.hpp"
@@ -66,23 +67,26 @@ struct key_state {
   throw key_error(std::string(source.empty() ? std::string_view("ajwt") : source) + ": " + what);
 }
 
-inline std::string hex_lower(std::string_view bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
+/// Refuses text holding more than one PEM block: loading the first and ignoring the rest would drop
+/// keys silently. Sets of keys go in an authorized-keys file or a JWKS document.
+inline void require_one_pem_block(std::string_view text, std::string_view source) {
+  std::size_t blocks = 0;
+  for (auto at = text.find("-----BEGIN "); at != std::string_view::npos;
+       at = text.find("-----BEGIN ", at + 1))
+    ++blocks;
+  if (blocks > 1)
+    throw_key_error(source, "holds " + std::to_string(blocks) +
+                                " PEM blocks; a key file holds one key (put several keys in an "
+                                "authorized-keys file or a JWKS document)");
 }
 
-inline std::string sha256_bytes(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1)
-    throw crypto_error("ajwt: SHA-256 failed: " + drain_openssl_errors());
-  return {reinterpret_cast<const char*>(md), len};
+/// Whether `a` and `b`, the same key material, allow different algorithms: the narrower of the two,
+/// or nullopt when neither allows what the other does (pinned to different algorithms).
+inline std::optional<bool> first_is_narrower(const std::optional<algorithm>& a,
+                                             const std::optional<algorithm>& b) {
+  if (a == b || (a && !b)) return true;
+  if (!a && b) return false;
+  return std::nullopt;
 }
 
 inline std::string_view trim(std::string_view s) noexcept {
@@ -113,6 +117,9 @@ inline key_type classify_key(EVP_PKEY* pkey, std::string_view source, int& bits)
     if (bits > max_rsa_bits)
       throw_key_error(source, "RSA key of " + std::to_string(bits) + " bits is too large (maximum " +
                                   std::to_string(max_rsa_bits) + ")");
+    // An even modulus is no RSA key (n = p * q with odd primes): refuse what OpenSSL would load.
+    if (auto n = get_bn(pkey, OSSL_PKEY_PARAM_RSA_N); !n || !BN_is_odd(n.get()))
+      throw_key_error(source, "RSA modulus is even; this is not a valid RSA public key");
     auto e = get_bn(pkey, OSSL_PKEY_PARAM_RSA_E);
     // e must be odd and 3 <= e < 2^32: every real key uses 65537 (or 3); a huge exponent only makes
     // verification slow, which is what an attacker offering a key through JWKS would want.
@@ -120,7 +127,21 @@ inline key_type classify_key(EVP_PKEY* pkey, std::string_view source, int& bits)
       throw_key_error(source, "RSA public exponent must be odd, at least 3 and below 2^32");
     return key_type::rsa;
   }
-  if (EVP_PKEY_is_a(pkey, "ED25519")) return key_type::ed25519;
+  if (EVP_PKEY_is_a(pkey, "ED25519")) {
+    // OpenSSL accepts any 32 bytes here (EVP_PKEY_public_check too): refuse the keys under which a
+    // degenerate signature verifies for every message, and the second encodings of a key.
+    unsigned char raw[32];
+    std::size_t len = sizeof raw;
+    if (EVP_PKEY_get_raw_public_key(pkey, raw, &len) != 1 || len != 32) {
+      drain_openssl_errors();
+      throw_key_error(source, "cannot read the Ed25519 public key");
+    }
+    if (ed25519_is_small_order(raw))
+      throw_key_error(source, "Ed25519 public key is a small-order point; it cannot authenticate anyone");
+    if (ed25519_is_noncanonical(raw))
+      throw_key_error(source, "Ed25519 public key is not canonically encoded (y >= 2^255 - 19)");
+    return key_type::ed25519;
+  }
   if (EVP_PKEY_is_a(pkey, "EC")) {
     char group[64] = {0};
     std::size_t len = 0;
@@ -132,6 +153,14 @@ inline key_type classify_key(EVP_PKEY* pkey, std::string_view source, int& bits)
     const std::string_view g(group, len);
     if (g != "prime256v1" && g != "P-256")
       throw_key_error(source, "EC curve " + std::string(g) + " is not supported; only P-256 (ES256) is");
+    // On the curve, not the point at infinity, coordinates below p (SP 800-56A partial validation;
+    // P-256 has cofactor 1, so that is full validation).
+    pkey_ctx_ptr check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
+    if (!check || EVP_PKEY_public_check(check.get()) != 1) {
+      drain_openssl_errors();
+      throw_key_error(source,
+                      "P-256 public key is not a valid point on the curve (or is the point at infinity)");
+    }
     // Keep the SPKI encoding canonical (uncompressed point) so kid matches other implementations.
     EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
                                    OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED);
@@ -575,6 +604,8 @@ class public_key {
   [[nodiscard]] const std::string& thumbprint() const noexcept { return s_->thumbprint; }
   /// The "kid" this key was published with in a JWK (empty when none).
   [[nodiscard]] const std::string& jwk_kid() const noexcept { return s_->jwk_kid; }
+  /// The algorithm the key's JWK pinned it to with "alg" (nullopt when none: every algorithm of its type).
+  [[nodiscard]] const std::optional<algorithm>& pinned_algorithm() const noexcept { return s_->pinned_alg; }
   /// True when `kid` names this key: its fingerprint, its thumbprint or its published JWK kid.
   [[nodiscard]] bool matches_kid(std::string_view kid) const noexcept {
     return !kid.empty() && (kid == s_->kid || kid == s_->thumbprint || kid == s_->jwk_kid);
@@ -622,6 +653,7 @@ class public_key {
     if (text.size() > max_key_text_bytes) detail::throw_key_error(source, "key text is too large");
     const auto t = detail::trim(text);
     if (t.empty()) detail::throw_key_error(source, "empty key");
+    detail::require_one_pem_block(t, source);
     if (t.front() == '{') {
       auto j = detail::parse_jwk_text(t, source);
       if (j.is_object() && j.contains("keys"))
@@ -823,11 +855,14 @@ class private_key {
   std::uint64_t id_ = detail::next_key_id();
 };
 
-/// Parses a JWKS document ({"keys": [...]}) into public keys. Keys of unsupported types, curves or
-/// uses are skipped (a JWKS may legitimately hold keys for other purposes); each skip is described in
-/// `skipped` when given. A malformed document (not an object, no "keys" array, more than max_jwks_keys
-/// keys, an entry that is not an object or whose "kty", "crv" or "use" is not a string), or a malformed
-/// key of a supported type, throws key_error.
+/// Parses a JWKS document ({"keys": [...]}) into public keys. A key that cannot be used is skipped,
+/// as RFC 7517 section 5 asks: an unsupported type, curve or use, an entry that is not a JSON object,
+/// and a key of a supported type that is malformed or out of policy (RSA under 2048 bits, an "alg"
+/// that does not fit the key, a non-string "kid", a small-order Ed25519 point, ...). Each skip is
+/// described in `skipped` when given, so one bad key never keeps a publisher's other keys (or its
+/// revocations) from taking effect. Throws key_error for a malformed document (not an object, no
+/// "keys" array, more than max_jwks_keys keys) and for a document whose keys are all unusable (an
+/// empty "keys" array is valid: the publisher has no keys).
 inline std::vector<public_key> load_jwks(std::string_view text, std::vector<std::string>* skipped = nullptr,
                                          std::string_view source = "JWKS") {
   if (text.size() > max_key_text_bytes) detail::throw_key_error(source, "JWKS document is too large");
@@ -842,16 +877,25 @@ inline std::vector<public_key> load_jwks(std::string_view text, std::vector<std:
     detail::throw_key_error(source, "JWKS holds " + std::to_string(keys->size()) + " keys (maximum " +
                                         std::to_string(max_jwks_keys) + ")");
   std::vector<public_key> out;
+  std::vector<std::string> skips;
   for (std::size_t i = 0; i < keys->size(); ++i) {
     const auto& jwk = (*keys)[i];
     const std::string where = std::string(source) + " key #" + std::to_string(i);
-    if (!jwk.is_object()) detail::throw_key_error(where, "a JWK must be a JSON object");
-    // kty is required (RFC 7517 section 4.1); crv and use, when present, are strings. A member of the
-    // wrong type makes the document malformed rather than the key merely unsupported.
+    auto skip_key = [&](std::string why) { skips.push_back(where + ": " + std::move(why)); };
+    if (!jwk.is_object()) {
+      skip_key("a JWK must be a JSON object");
+      continue;
+    }
+    // kty is required (RFC 7517 section 4.1); crv and use, when present, are strings.
+    std::string bad_member;
     for (const char* member : {"kty", "crv", "use"}) {
       auto it = jwk.find(member);
-      if (it == jwk.end() ? std::string_view(member) == "kty" : !it->is_string())
-        detail::throw_key_error(where, std::string("JWK member \"") + member + "\" must be a string");
+      if (bad_member.empty() && (it == jwk.end() ? std::string_view(member) == "kty" : !it->is_string()))
+        bad_member = member;
+    }
+    if (!bad_member.empty()) {
+      skip_key("JWK member \"" + bad_member + "\" must be a string");
+      continue;
     }
     const auto& kty = jwk["kty"].get_ref<const std::string&>();
     const auto crv = jwk.contains("crv") ? jwk["crv"].get<std::string>() : std::string();
@@ -866,16 +910,22 @@ inline std::vector<public_key> load_jwks(std::string_view text, std::vector<std:
       skip += "\", not \"sig\"";
     }
     if (!skip.empty()) {
-      if (skipped) {
-        std::string line = where;
-        line += ": ";
-        line += skip;
-        skipped->push_back(std::move(line));
-      }
+      skip_key(std::move(skip));
       continue;
     }
-    out.push_back(public_key::from_jwk(jwk, where));
+    try {
+      out.push_back(public_key::from_jwk(jwk, where));
+    } catch (const key_error& e) {
+      // The message already starts with `where`.
+      skips.emplace_back(e.what());
+    }
   }
+  if (out.empty() && !skips.empty()) {
+    std::string all;
+    for (const auto& line : skips) all += (all.empty() ? "" : "; ") + line;
+    detail::throw_key_error(source, "no usable key in the JWKS document (" + all + ")");
+  }
+  if (skipped) skipped->insert(skipped->end(), skips.begin(), skips.end());
   return out;
 }
 

@@ -22,13 +22,24 @@ struct nonce_record {
   std::string_view username;
   std::int64_t time = 0;  ///< the token's `time` claim (already within now ± tolerance)
   std::string_view nonce;
-  std::int64_t now = 0;        ///< the verifier's clock
-  std::int64_t tolerance = 0;  ///< the verifier's window half-width: the entry must outlive time + tolerance
+  std::int64_t now = 0;  ///< the verifier's clock
+  /// The verifier's window half-width, for information: a store decides itself how long an entry
+  /// lives (see max_tolerance below) and must never keep it shorter because of this value.
+  std::int64_t tolerance = 0;
 };
 
 /// The NonceStore customisation point: one atomic operation, so there is no check-then-insert race.
 ///
 ///     nonce_status record(const nonce_record&);   // thread-safe; may throw (treated as unavailable)
+///     std::int64_t max_tolerance() const;          // optional: the widest window the store serves
+///
+/// The store, not the verifier, owns how long an entry lives. A (username, time, nonce) it answered
+/// `fresh` for must be answered `replayed` for as long as `time` can fall inside the window of any
+/// verifier sharing the store: the stores of ajwt keep an entry until their reference clock passes
+/// time + 2 x max_tolerance + 1 (every verifier's window is at most max_tolerance wide and its clock
+/// within max_tolerance of the reference), and answer `unavailable` for a record whose entry they may
+/// have dropped, never `fresh`. A verifier refuses to construct (config_error) when its tolerance
+/// exceeds the max_tolerance() of its store.
 ///
 /// Implementations: memory_nonce_store (one process), redis_nonce_store (shared by replicas),
 /// insecure_null_nonce_store (tests only).
@@ -38,6 +49,13 @@ template <class T>
 struct is_nonce_store<T,
                       std::void_t<decltype(std::declval<T&>().record(std::declval<const nonce_record&>()))>>
     : std::is_same<decltype(std::declval<T&>().record(std::declval<const nonce_record&>())), nonce_status> {};
+
+/// True when T has `max_tolerance() const` returning the widest window (seconds) the store serves.
+template <class T, class = void>
+struct has_max_tolerance : std::false_type {};
+template <class T>
+struct has_max_tolerance<T, std::void_t<decltype(std::declval<const T&>().max_tolerance())>>
+    : std::is_convertible<decltype(std::declval<const T&>().max_tolerance()), std::int64_t> {};
 
 /// Accepts every nonce: replays are NOT detected. For tests and benchmarks only; never in production.
 struct insecure_null_nonce_store {

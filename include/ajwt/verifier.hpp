@@ -2,11 +2,13 @@
 #ifndef AJWT_VERIFIER_HPP
 #define AJWT_VERIFIER_HPP
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -55,6 +57,12 @@ struct verifier_options {
   std::vector<std::string> audiences;
   /// Reject tokens without `aud` (missing_claim).
   bool require_audience = false;
+  /// The most keys one token's signature is checked against when its kid names none of the user's
+  /// keys (no kid, or a kid the user's keys do not carry). A kid that names a key (its fingerprint,
+  /// RFC 7638 thumbprint or JWK kid) selects that key alone, so this bounds the work a forged token
+  /// can cost: at most this many signature checks, whatever the number of keys a user holds. Tokens of
+  /// the Python library and of ajwt always carry the fingerprint kid. From 1 to 64.
+  std::size_t max_keys_per_token = 4;
   /// Longest accepted `username` and `nonce` claims.
   std::size_t max_username_bytes = 256;
   std::size_t max_nonce_bytes = 256;
@@ -102,10 +110,10 @@ enum verified_claim : std::size_t { c_username, c_time, c_nonce, c_exp, c_nbf, c
 ///     if (!r) { log(to_string(r.reason()), r.detail()); return http_401(); }
 ///     serve(r->username());
 ///
-/// Checks, in order: scheme and size; strict decoding; the user's keys; the signature (kid-matching
-/// key first, then the user's other keys); the claims and the time window; and only then the nonce
-/// store, so a forged, stale or malformed token never records a nonce. Never throws; thread-safe
-/// when the repository, the nonce store and the clock are.
+/// Checks, in order: scheme and size; strict decoding; the user's keys; the signature (with the key
+/// the kid names alone, else with at most max_keys_per_token of the user's keys); the claims and the time
+/// window; and only then the nonce store, so a forged, stale or malformed token never records a nonce. Never
+/// throws; thread-safe when the repository, the nonce store and the clock are.
 template <class KeyRepository, class NonceStore = memory_nonce_store, class Clock = system_clock>
 class verifier {
   static_assert(
@@ -140,6 +148,18 @@ class verifier {
       if (a.empty()) throw config_error("ajwt: verifier_options.audiences holds an empty string");
     if (opt_.require_audience && opt_.audiences.empty())
       throw config_error("ajwt: verifier_options.require_audience needs at least one audience");
+    if (opt_.max_keys_per_token < 1 || opt_.max_keys_per_token > 64)
+      throw config_error("ajwt: verifier_options.max_keys_per_token must be between 1 and 64");
+    if constexpr (has_max_tolerance<NonceStore>::value) {
+      // The store keeps each nonce only as long as the widest window it serves: a wider verifier
+      // could accept a token again after the store forgot it.
+      const std::int64_t kept = nonces_.max_tolerance();
+      if (opt_.tolerance > kept)
+        throw config_error("ajwt: verifier_options.tolerance (" + std::to_string(opt_.tolerance) +
+                           " s) is wider than the nonce store keeps nonces for (its max_tolerance, " +
+                           std::to_string(kept) + " s): give the store a max_tolerance of at least " +
+                           std::to_string(opt_.tolerance) + " s");
+    }
   }
 
   /// Verifies an Authorization header value "<scheme> <token>". Never throws. Without a request,
@@ -276,26 +296,9 @@ class verifier {
       return failure{reason::unknown_user,
                      "no keys for user \"" + detail::strict_json_builder::printable(username) + "\""};
 
-    // 3. The signature: the key the kid names first, then the user's other keys that allow the alg.
+    // 3. The signature, with a bounded number of keys (verifier_options::max_keys_per_token).
     const public_key* verified_by = nullptr;
-    bool any_allows = false;
-    const std::string_view signature = d.signature.view();
-    for (int pass = 0; pass < 2 && !verified_by; ++pass) {
-      for (const auto& k : entry->keys) {
-        const bool named = k.matches_kid(d.kid);
-        if ((pass == 0) != named || !k.allows(d.alg)) continue;
-        any_allows = true;
-        if (jws::verify(k, d.alg, d.signing_input, signature)) {
-          verified_by = &k;
-          break;
-        }
-      }
-    }
-    if (!any_allows)
-      return failure{reason::unsupported_algorithm, "no key of user \"" +
-                                                        detail::strict_json_builder::printable(username) +
-                                                        "\" allows " + std::string(to_string(d.alg))};
-    if (!verified_by) return failure{reason::bad_signature, "no key of the user verifies the signature"};
+    if (auto f = check_signature(*entry, d, username, verified_by)) return std::move(*f);
 
     // 4. Claims and the time window.
     const std::int64_t now = clock_.now();
@@ -308,7 +311,10 @@ class verifier {
     const std::int64_t time = tc.kind == detail::json_kind::unsigned_integer
                                   ? static_cast<std::int64_t>(tc.unsigned_integer)
                                   : tc.integer;
-    if (time < now - opt_.tolerance || time > now + opt_.tolerance)
+    // Saturating: a clock near the limits of int64 must not overflow the window's ends.
+    const std::int64_t earliest = now < INT64_MIN + opt_.tolerance ? INT64_MIN : now - opt_.tolerance;
+    const std::int64_t latest = now > INT64_MAX - opt_.tolerance ? INT64_MAX : now + opt_.tolerance;
+    if (time < earliest || time > latest)
       return failure{
           reason::time_out_of_window,
           "time " + std::to_string(time) + " is " +
@@ -370,6 +376,40 @@ class verifier {
     auto user = entry->user;
     return token_type(std::move(username_copy), time, std::move(nonce_copy), std::move(kid_copy), d.alg,
                       *verified_by, std::move(user), detail::lazy_json(std::move(d.payload), std::move(dom)));
+  }
+
+  /// Finds the key that verifies the signature, checking at most max_keys_per_token keys: those the
+  /// kid names when it names any (then no other key is tried), else the user's keys in order. Returns
+  /// the failure, or nothing (and `verified_by` set) when a key verifies it.
+  std::optional<failure> check_signature(const user_keys<user_type>& entry, const detail::decoded_jws& d,
+                                         std::string_view username, const public_key*& verified_by) const {
+    const bool kid_names_a_key =
+        !d.kid.empty() && std::any_of(entry.keys.begin(), entry.keys.end(),
+                                      [&](const public_key& k) { return k.matches_kid(d.kid); });
+    const std::string_view signature = d.signature.view();
+    std::size_t allowing = 0, tried = 0;
+    for (const auto& k : entry.keys) {
+      if ((kid_names_a_key && !k.matches_kid(d.kid)) || !k.allows(d.alg)) continue;
+      ++allowing;
+      if (tried == opt_.max_keys_per_token) continue;  // counted for the message, never checked
+      ++tried;
+      if (jws::verify(k, d.alg, d.signing_input, signature)) {
+        verified_by = &k;
+        return std::nullopt;
+      }
+    }
+    const std::string who = "user \"" + detail::strict_json_builder::printable(username) + "\"";
+    if (allowing == 0)
+      return failure{reason::unsupported_algorithm,
+                     (kid_names_a_key ? "the key the kid names of " : "no key of ") + who + " allows " +
+                         std::string(to_string(d.alg))};
+    if (kid_names_a_key)
+      return failure{reason::bad_signature, "the key the kid names does not verify the signature"};
+    std::string detail = "no key of the user verifies the signature";
+    if (tried < allowing)
+      detail += " (checked " + std::to_string(tried) + " of " + std::to_string(allowing) +
+                " keys: verifier_options.max_keys_per_token; a kid naming the key selects it)";
+    return failure{reason::bad_signature, std::move(detail)};
   }
 
   /// "" when the audience rules pass; otherwise "missing", "invalid", "unexpected" or "mismatch".

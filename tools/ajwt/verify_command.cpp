@@ -106,6 +106,11 @@ bool is_jwks_url(std::string_view location) {
 ajwt::jwks_url_key_repository<> make_url_repository(const verify_options& o) {
   ajwt::jwks_url_options options;
   options.allow_http = o.allow_http_jwks;
+  // A key the document holds but ajwt cannot use is skipped; say so on stderr, always: otherwise a
+  // publisher's new key that is refused would look like a client problem.
+  options.on_skipped_key = [](const std::string& /*url*/, const std::string& message) {
+    std::cerr << "ajwt verify: JWKS key skipped: " << one_line(message) << "\n";
+  };
   if (o.jwks_timeout_ms) {
     options.fetch_timeout = std::chrono::milliseconds(*o.jwks_timeout_ms);
     options.connect_timeout = std::min(options.connect_timeout, options.fetch_timeout);
@@ -255,7 +260,10 @@ int run_verify(const verify_options& o) {
 #if AJWT_CLI_HAVE_REDIS
     // The store checks the URL here (config_error: exit 2) but connects only when the first token that
     // passed every other check reaches it; with Redis down, that token is rejected nonce_store_unavailable.
-    ajwt::redis_nonce_store store(*o.redis_url);
+    ajwt::redis_nonce_store_options store_options;
+    store_options.url = *o.redis_url;
+    store_options.max_tolerance = o.tolerance;  // the shared retention widens to it if needed
+    ajwt::redis_nonce_store store(std::move(store_options));
     const cli_verifier<ajwt::redis_nonce_store> v(std::move(keys), std::move(options), store, clock);
     return verify_all(v, o, request, [&store] { return store.last_error(); });
 #else
@@ -263,7 +271,7 @@ int run_verify(const verify_options& o) {
 #endif
   }
   const cli_verifier<ajwt::memory_nonce_store> v(std::move(keys), std::move(options),
-                                                 ajwt::memory_nonce_store(), clock);
+                                                 ajwt::memory_nonce_store({o.tolerance}), clock);
   return verify_all(v, o, request, [] { return std::string(); });
 }
 

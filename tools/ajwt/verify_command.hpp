@@ -14,7 +14,8 @@ namespace ajwt_cli {
 /// every header is checked against that request (request binding; --require-binding rejects unbound
 /// tokens); with --redis URL, nonces are recorded in Redis, so separate runs reject each other's replays.
 /// --jwks USER=URL takes USER's keys from a JWKS URL (https, or http with --allow-http-jwks), fetched when
-/// USER's first header arrives; a URL that cannot be fetched rejects USER's headers as key_repository_unavailable.
+/// USER's first header arrives; a URL that cannot be fetched rejects USER's headers as
+/// key_repository_unavailable.
 command add_verify_command(CLI::App& parent);
 
 }  // namespace ajwt_cli

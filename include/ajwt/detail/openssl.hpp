@@ -91,6 +91,30 @@ inline std::string bn_to_bytes(const BIGNUM* bn, int width = 0) {
   return out;
 }
 
+/// Lower-case hexadecimal of `bytes`.
+inline std::string hex_lower(std::string_view bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (const unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+/// The digest of `data` under `md` (raw bytes); throws crypto_error if OpenSSL fails.
+inline std::string digest_bytes(const EVP_MD* md, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) != 1)
+    throw crypto_error("ajwt: digest failed: " + drain_openssl_errors());
+  return {reinterpret_cast<const char*>(out), len};
+}
+
+/// SHA-256 of `data` (raw bytes): key ids, thumbprints, request binding.
+inline std::string sha256_bytes(std::string_view data) { return digest_bytes(EVP_sha256(), data); }
+
 /// Fills `out` with `n` bytes from the OS CSPRNG (through OpenSSL's DRBG).
 inline void random_bytes(unsigned char* out, std::size_t n) {
   if (RAND_bytes(out, static_cast<int>(n)) != 1)

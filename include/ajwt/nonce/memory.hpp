@@ -2,6 +2,7 @@
 #ifndef AJWT_NONCE_MEMORY_HPP
 #define AJWT_NONCE_MEMORY_HPP
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -10,67 +11,104 @@
 
 #include "../detail/openssl.hpp"
 #include "../detail/siphash.hpp"
+#include "../error.hpp"
 #include "../nonce_store.hpp"
 
 namespace ajwt {
 
-/// A thread-safe in-process nonce store, for a single server process (several replicas need
-/// redis_nonce_store, or a token replayed to another replica is accepted there).
+/// Options of a memory_nonce_store.
+struct memory_nonce_store_options {
+  /// The widest verifier window (verifier_options::tolerance, seconds) the store serves: an entry is
+  /// kept until the store's clock passes its token's time + 2 x max_tolerance + 1, and a verifier with
+  /// a wider tolerance refuses to construct over this store. From 0 to 86400. Memory follows the
+  /// traffic (entries per second x that lifetime), not this value.
+  std::int64_t max_tolerance = 60;
+};
+
+/// A thread-safe in-process nonce store, for a single server process. Every process with its own
+/// memory store is its own replay domain: several replicas need redis_nonce_store, or a token replayed
+/// to another replica is accepted there.
+///
+/// Retention is the store's, not a verifier's: an entry for a token whose `time` is t is kept until
+/// the store's clock (the latest verifier clock reading it has seen; it never goes back) passes
+/// t + 2 x max_tolerance + 1, so every verifier sharing the store refuses the token again for as long
+/// as t can be inside its window, whatever its tolerance (up to max_tolerance) and its clock offset
+/// (up to its tolerance). An entry is dropped only when its room is needed, and a record whose entry
+/// may have been dropped, or whose time is beyond any window the store serves, is answered
+/// `unavailable` (the verifier fails closed), never `fresh`: after the clock steps back by more than
+/// about 2 x max_tolerance, tokens are refused until it has caught up, rather than replays accepted.
 ///
 /// Design: nonces are kept as 64-bit SipHash-2-4 fingerprints under a random per-store key, in 64
 /// shards (one mutex each, chosen by hash, so concurrent verifications rarely meet). Each shard holds
-/// a ring of per-second open-addressing tables indexed by the token's `time`; a second's table is
-/// wiped when its time leaves the window (now - tolerance). Insertion is O(1) amortised and memory
-/// is proportional to (requests per second x window), never to uptime: about 16 bytes per entry at
-/// the table's maximum load of one half, plus a fixed ~100 bytes per shard and second of window.
+/// a fixed ring of 3 x max_tolerance + 4 buckets (16 to 128), each an open-addressing table for the
+/// tokens whose time falls in one span of `width` seconds (1 s up to max_tolerance 41, wider beyond).
+/// Insertion is O(1) amortised; memory is a fixed ~40 to 330 kB plus about 16 bytes per live entry,
+/// whatever max_tolerance.
 ///
 /// Why 64 bits are enough: a replay has the same (username, time, nonce), hence the same fingerprint,
 /// so it is always caught, whatever the width. A collision can only make a fresh token look replayed
 /// (a false rejection: the client retries with a new nonce). Under the secret key SipHash is a PRF, so
 /// an attacker cannot aim collisions, and a fresh nonce collides with one of the m entries of its
-/// second's table with probability m / 2^64: below 2^-44 per token at a million tokens per second.
-/// (Half the width of the 128-bit fingerprints of before: half the memory, and the tables of a busy
-/// second fit the cache twice as well, which is most of an insertion's cost.)
+/// bucket with probability m / 2^64: below 2^-44 per token at a million tokens per second.
 class memory_nonce_store {
  public:
-  memory_nonce_store() : shared_(std::make_shared<shared>()) {}
+  memory_nonce_store() : memory_nonce_store(memory_nonce_store_options{}) {}
+
+  /// Throws config_error when max_tolerance is outside 0 to 86400 seconds.
+  explicit memory_nonce_store(memory_nonce_store_options options)
+      : shared_(std::make_shared<shared>(checked(options))) {}
 
   /// Records the nonce if new. Thread-safe; copies of the store share one set of nonces.
   nonce_status record(const nonce_record& r) {
     const std::uint64_t h = fingerprint(r);
     shard& s = shared_->shards[h >> 58];  // the top 6 bits pick the shard, the low bits the slot
     std::lock_guard<std::mutex> lock(s.mu);
-    return s.insert(h, r.time, r.now, r.tolerance) ? nonce_status::fresh : nonce_status::replayed;
+    return s.insert(h, r.time, r.now, shared_->max_tolerance, shared_->width);
   }
 
-  /// The number of nonces currently held (entries whose time is still within the window).
+  /// The number of nonces currently held (entries whose time is still within the retention).
   [[nodiscard]] std::size_t size() const {
     std::size_t n = 0;
     for (auto& s : shared_->shards) {
       std::lock_guard<std::mutex> lock(s.mu);
-      n += s.live_count();
+      n += s.live_count(shared_->max_tolerance, shared_->width);
     }
     return n;
   }
 
- private:
-  static constexpr std::size_t shard_count = 64;  // = 2^6: see record()
+  /// The widest verifier tolerance this store serves (memory_nonce_store_options::max_tolerance).
+  [[nodiscard]] std::int64_t max_tolerance() const noexcept { return shared_->max_tolerance; }
 
-  /// One second's nonces: open addressing with linear probing over 64-bit fingerprints.
-  struct second_table {
-    std::int64_t time = INT64_MIN;  // which `time` this table holds; INT64_MIN when empty
+ private:
+  static constexpr std::size_t shard_count = 64;    // = 2^6: see record()
+  static constexpr std::int64_t max_buckets = 128;  // per shard
+  static constexpr std::int64_t empty_tag = INT64_MIN;
+
+  static std::int64_t sat_add(std::int64_t a, std::int64_t b) noexcept {  // b >= 0
+    return a > INT64_MAX - b ? INT64_MAX : a + b;
+  }
+  static std::int64_t sat_sub(std::int64_t a, std::int64_t b) noexcept {  // b >= 0
+    return a < INT64_MIN + b ? INT64_MIN : a - b;
+  }
+  static std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {  // b > 0
+    return a / b - ((a % b) < 0 ? 1 : 0);
+  }
+
+  /// One bucket's nonces: open addressing with linear probing over 64-bit fingerprints.
+  struct bucket {
+    std::int64_t tag = empty_tag;  // floor(time / width) of the tokens it holds
     std::size_t count = 0;
     std::vector<std::uint64_t> slots;  // 0 marks an empty slot
 
     void reset(std::int64_t t) {
-      // Keep the allocation for a busy second, but give memory back after a burst.
+      // Keep the allocation for a busy span, but give memory back after a burst.
       if (slots.size() > 64 && count * 8 < slots.size()) {
         std::vector<std::uint64_t>().swap(slots);
       } else {
         std::fill(slots.begin(), slots.end(), std::uint64_t{0});
       }
       count = 0;
-      time = t;
+      tag = t;
     }
 
     bool insert(std::uint64_t h) {
@@ -100,64 +138,66 @@ class memory_nonce_store {
         slots[i] = h;
       }
     }
+
+    /// The last second this bucket covers.
+    [[nodiscard]] std::int64_t last_time(std::int64_t width) const noexcept {
+      return sat_add(tag * width, width - 1);
+    }
   };
 
   struct shard {
     mutable std::mutex mu;
-    // Sized 2 * tolerance + 3: the window's 2 * tolerance + 1 seconds plus two seconds of slack, so a
-    // verifier thread whose clock reading lags the others by a second or two never sees its second's
-    // table recycled between its time check and its record call.
-    std::vector<second_table> ring;
-    std::int64_t now = INT64_MIN;  // the latest clock reading seen
-    std::int64_t tolerance = 0;    // the largest tolerance seen
+    std::vector<bucket> ring;            // the store's bucket count, fixed at construction
+    std::int64_t clock = INT64_MIN;      // the latest verifier clock reading seen; never goes back
+    std::int64_t forgotten = INT64_MIN;  // every time up to this one may have had its entry dropped
 
-    bool insert(std::uint64_t h, std::int64_t time, std::int64_t clock_now, std::int64_t tol) {
-      if (tol < 0) tol = 0;
-      if (tol > tolerance) tolerance = tol;
-      // A clock stepping far backwards (beyond the window) restarts the notion of "now"; otherwise
-      // keep the maximum, so threads with slightly older readings cannot shrink the window.
-      if (clock_now > now || clock_now < now - 2 * tolerance - 2) now = clock_now;
-      if (ring.size() < static_cast<std::size_t>(2 * tolerance + 3))
-        resize(static_cast<std::size_t>(2 * tolerance + 3));
-      auto& table = ring[static_cast<std::size_t>(
-          ((time % static_cast<std::int64_t>(ring.size())) + static_cast<std::int64_t>(ring.size())) %
-          static_cast<std::int64_t>(ring.size()))];
-      if (table.time != time) {
-        // The slot holds another second: it is reused only when that second has left the window;
-        // otherwise (a time outside the window, which the verifier never sends) refuse to forget.
-        if (table.time != INT64_MIN && table.time >= now - tolerance && table.time <= now + tolerance)
-          return false;
-        table.reset(time);
+    nonce_status insert(std::uint64_t h, std::int64_t time, std::int64_t now, std::int64_t tol,
+                        std::int64_t width) {
+      // Times this far from 1970 (about 73 billion years) are no clock's: refuse rather than risk
+      // overflow in the bucket arithmetic below.
+      if (time < INT64_MIN / 4 || time > INT64_MAX / 4) return nonce_status::unavailable;
+      if (now > clock) clock = now;
+      const std::int64_t horizon = sat_sub(clock, 2 * tol);  // entries for times >= horizon are kept
+      // Beyond what the store can answer: an entry for this time may have been dropped, or no verifier
+      // it serves can send this time (its window would be wider than max_tolerance). Fail closed.
+      if (time <= forgotten || time > sat_add(clock, tol)) return nonce_status::unavailable;
+      const std::int64_t tag = floor_div(time, width);
+      const auto n = static_cast<std::int64_t>(ring.size());
+      auto& b = ring[static_cast<std::size_t>(((tag % n) + n) % n)];
+      if (b.tag != tag) {
+        if (b.tag != empty_tag) {
+          // The room holds another span: it may be reused only once all of that span is past the
+          // horizon, and what it held is then remembered as forgotten.
+          const std::int64_t last = b.last_time(width);
+          if (last >= horizon) return nonce_status::unavailable;
+          if (last > forgotten) forgotten = last;
+          if (time <= forgotten) return nonce_status::unavailable;
+        }
+        b.reset(tag);
       }
-      return table.insert(h);
+      return b.insert(h) ? nonce_status::fresh : nonce_status::replayed;
     }
 
-    void resize(std::size_t n) {
-      std::vector<second_table> old;
-      old.swap(ring);
-      ring.resize(n);
-      for (auto& t : old) {
-        // Only live seconds move to the new ring; a stale one could otherwise land on a live slot.
-        if (t.time == INT64_MIN || t.time < now - tolerance || t.time > now + tolerance) continue;
-        auto& dst = ring[static_cast<std::size_t>(
-            ((t.time % static_cast<std::int64_t>(n)) + static_cast<std::int64_t>(n)) %
-            static_cast<std::int64_t>(n))];
-        dst = std::move(t);
-      }
-    }
-
-    [[nodiscard]] std::size_t live_count() const {
+    [[nodiscard]] std::size_t live_count(std::int64_t tol, std::int64_t width) const {
+      const std::int64_t horizon = sat_sub(clock, 2 * tol);
       std::size_t n = 0;
-      for (const auto& t : ring)
-        if (t.time != INT64_MIN && t.time >= now - tolerance) n += t.count;
+      for (const auto& b : ring)
+        if (b.tag != empty_tag && b.last_time(width) >= horizon) n += b.count;
       return n;
     }
   };
 
   struct shared {
     std::uint64_t k0 = 0, k1 = 0;
+    std::int64_t max_tolerance;
+    std::int64_t buckets;  // per shard: 3T + 4 (the live times [clock - 2T, clock + T] and slack), 16 to 128
+    std::int64_t width;    // seconds per bucket, so that the live times span at most `buckets - 2` buckets
     std::array<shard, shard_count> shards;
-    shared() {
+    explicit shared(std::int64_t tol)
+        : max_tolerance(tol),
+          buckets(std::clamp<std::int64_t>(3 * tol + 4, 16, max_buckets)),
+          width(std::max<std::int64_t>(1, (3 * tol + 1 + buckets - 3) / (buckets - 2))) {
+      for (auto& s : shards) s.ring.resize(static_cast<std::size_t>(buckets));
       unsigned char key[16];
       detail::random_bytes(key, sizeof key);
       for (int i = 0; i < 8; ++i) {
@@ -166,6 +206,13 @@ class memory_nonce_store {
       }
     }
   };
+
+  static std::int64_t checked(const memory_nonce_store_options& o) {
+    if (o.max_tolerance < 0 || o.max_tolerance > 86400)
+      throw config_error(
+          "ajwt: memory_nonce_store_options.max_tolerance must be between 0 and 86400 seconds");
+    return o.max_tolerance;
+  }
 
   [[nodiscard]] std::uint64_t fingerprint(const nonce_record& r) const noexcept {
     // Length-prefixed fields, so ("a:b", "c") and ("a", "b:c") can never collide by construction.
@@ -180,6 +227,9 @@ class memory_nonce_store {
 
   std::shared_ptr<shared> shared_;
 };
+
+static_assert(is_nonce_store<memory_nonce_store>::value && has_max_tolerance<memory_nonce_store>::value,
+              "memory_nonce_store must satisfy the NonceStore contract");
 
 }  // namespace ajwt
 

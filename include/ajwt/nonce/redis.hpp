@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "../detail/openssl.hpp"
 #include "../error.hpp"
 #include "../nonce_store.hpp"
 
@@ -79,8 +80,13 @@ struct redis_nonce_store_options {
   /// Sent with CLIENT SETNAME so operators can find these connections in CLIENT LIST; empty: not sent.
   /// Printable ASCII without spaces.
   std::string client_name = "ajwt-nonce-store";
-  /// Added to the key TTL of 2 x tolerance + 1 s: the largest clock difference between replicas beyond
-  /// what that TTL covers (see docs/redis.md, "Why the TTL is 2 x tolerance + 1").
+  /// The widest verifier window (verifier_options::tolerance, seconds) this process serves. The
+  /// retention of the shared store is the largest max_tolerance any process has used with this
+  /// prefix (kept in Redis under prefix + "retention", widened atomically, never narrowed): every
+  /// entry lives until Redis's clock passes time + 2 x retention + 1 + extra_ttl. From 0 to 86400.
+  std::int64_t max_tolerance = 60;
+  /// Added to every entry's life: extra margin for replicas whose clocks are further apart than their
+  /// tolerance (see docs/redis.md, "How long an entry lives"). From 0 to 86400 seconds.
   std::chrono::seconds extra_ttl{0};
 };
 
@@ -309,10 +315,19 @@ inline redis_url redis_url::parse(std::string_view url) {
 }
 
 /// A nonce store in Redis, so every replica of a server sees every nonce: a token replayed to another
-/// replica is rejected there too. The one atomic operation is
-///     SET <prefix><user>:<time>:<nonce> 1 NX EX <2 x tolerance + 1 + extra_ttl>
-/// (OK: fresh; nil: replayed; anything else: unavailable), sent binary-safe (argv form), with ':' and
-/// '%' in the username and nonce percent-escaped so that no two records share a key.
+/// replica is rejected there too. The one atomic operation is a Lua script (EVALSHA, sent binary-safe in
+/// argv form) that, on Redis's own clock `now`:
+///   1. reads the store's retention R from the hash <prefix>retention, widening it to this process's
+///      max_tolerance when that is larger (R never narrows; the hash also remembers when it last widened
+///      and the narrowest R ever used, so entries made under a narrower R are accounted for);
+///   2. answers "unavailable" when an entry for this `time` may already have expired: time + 2R + 1 +
+///      extra_ttl <= now, or the time is one an entry made before the last widening could hold with a
+///      shorter life that has passed; and when time > now + 2R (no verifier it serves sends that);
+///   3. otherwise SET <prefix><user>:<time>:<nonce> 1 NX EXAT <time + 2R + 1 + extra_ttl>
+///      (OK: fresh; nil: replayed).
+/// So an entry's life is keyed to the token's `time`, not to when it was recorded, and is the same for
+/// every replica whatever its own tolerance; a record that the store cannot answer for sure fails
+/// closed. ':' and '%' in the username and nonce are percent-escaped so that no two records share a key.
 ///
 /// Connections: a pool of up to pool_size, opened lazily (construction never needs Redis up), each
 /// lent to one thread per call under a mutex and condition variable. Why a pool and not one connection
@@ -337,26 +352,88 @@ class redis_nonce_store {
   /// A store for `url` with every other option at its default.
   explicit redis_nonce_store(std::string url) : redis_nonce_store(with_url(std::move(url))) {}
 
-  /// Records (username, time, nonce) if new: one SET NX EX. Never throws; thread-safe.
+  /// Records (username, time, nonce) if new: one EVALSHA (see the class comment). Never throws;
+  /// thread-safe.
   nonce_status record(const nonce_record& r) noexcept {
     try {
+      // Lua numbers are doubles: times beyond 2^50 (35 million years) cannot be computed with exactly.
+      if (r.time < -(std::int64_t{1} << 50) || r.time > (std::int64_t{1} << 50)) {
+        s_->note("redis: time " + std::to_string(r.time) + " is out of the range the store computes with");
+        return nonce_status::unavailable;
+      }
       const std::string key = key_for(r.username, r.time, r.nonce);
-      const std::int64_t tolerance = std::clamp<std::int64_t>(r.tolerance, 0, 1000000000);
-      const std::string ttl = std::to_string(2 * tolerance + 1 + s_->opt.extra_ttl.count());
-      const char* argv[] = {"SET", key.data(), "1", "NX", "EX", ttl.data()};
-      const std::size_t lens[] = {3, key.size(), 1, 2, 2, ttl.size()};
+      const std::string retention_key = s_->opt.prefix + "retention";
+      const std::string time = std::to_string(r.time);
+      const std::string want = std::to_string(s_->opt.max_tolerance);
+      const std::string extra = std::to_string(s_->opt.extra_ttl.count());
       lease l(*s_);
       if (!l.acquire()) return nonce_status::unavailable;
-      reply_ptr reply = l.command(6, argv, lens, "SET");
+      const char* argv[] = {"EVALSHA",   s_->script_sha.data(), "2",         key.data(), retention_key.data(),
+                            time.data(), want.data(),           extra.data()};
+      std::size_t lens[] = {7,           s_->script_sha.size(), 1,           key.size(), retention_key.size(),
+                            time.size(), want.size(),           extra.size()};
+      reply_ptr reply = l.command(8, argv, lens, "EVALSHA");
+      if (reply && reply->type == REDIS_REPLY_ERROR && reply_text(*reply).substr(0, 8) == "NOSCRIPT") {
+        // First use on this server (or after SCRIPT FLUSH): send the body once; Redis caches it.
+        argv[0] = "EVAL";
+        lens[0] = 4;
+        argv[1] = record_script;
+        lens[1] = std::char_traits<char>::length(record_script);
+        reply = l.command(8, argv, lens, "EVAL");
+      }
       if (!reply) return nonce_status::unavailable;
-      if (reply->type == REDIS_REPLY_STATUS && reply_text(*reply) == "OK") return nonce_status::fresh;
-      if (reply->type == REDIS_REPLY_NIL) return nonce_status::replayed;
-      l.discard("SET answered " + describe_reply(*reply));
+      if (reply->type == REDIS_REPLY_INTEGER) {
+        if (reply->integer == 1) return nonce_status::fresh;
+        if (reply->integer == 0) return nonce_status::replayed;
+        s_->note("redis " + s_->url.describe() + ": time " + time +
+                 (reply->integer == -1 ? " is past the store's retention (an entry for it may have expired)"
+                  : reply->integer == -2
+                      ? " is further ahead of Redis's clock than any window the store serves"
+                      : " may have been recorded before the store's retention was widened, "
+                        "with a life that has passed"));
+        return nonce_status::unavailable;
+      }
+      l.discard("the record script answered " + describe_reply(*reply));
       return nonce_status::unavailable;
     } catch (...) {
       return nonce_status::unavailable;  // allocation failure: fail closed
     }
   }
+
+  /// The widest verifier tolerance this process serves (redis_nonce_store_options::max_tolerance).
+  [[nodiscard]] std::int64_t max_tolerance() const noexcept { return s_->opt.max_tolerance; }
+
+  /// The Lua script behind record(): KEYS = {entry key, retention hash}, ARGV = {time, this process's
+  /// max_tolerance, extra_ttl}. Returns 1 fresh, 0 replayed, -1/-2/-3 unavailable (see record()).
+  /// The retention hash holds r (the retention now), rfirst (the first, hence narrowest, retention),
+  /// rold (the retention before the last widening, -1 when never widened) and since (when, on Redis's
+  /// clock, the last widening happened): an entry made before `since` had time < since + 2 rold and
+  /// a life of at least 2 rfirst + 1 + extra.
+  static constexpr const char* record_script = R"lua(
+local t = tonumber(ARGV[1])
+local want = tonumber(ARGV[2])
+local extra = tonumber(ARGV[3])
+local now = tonumber(redis.call('TIME')[1])
+local cfg = redis.call('HMGET', KEYS[2], 'r', 'since', 'rold', 'rfirst')
+local r = tonumber(cfg[1])
+local since = tonumber(cfg[2]) or now
+local rold = tonumber(cfg[3]) or -1
+local rfirst = tonumber(cfg[4]) or want
+if r == nil then
+  r = want
+  redis.call('HSET', KEYS[2], 'r', r, 'since', now, 'rold', -1, 'rfirst', r)
+elseif want > r then
+  rold = r
+  since = now
+  r = want
+  redis.call('HSET', KEYS[2], 'r', r, 'since', since, 'rold', rold)
+end
+if t + 2 * r + 1 + extra <= now then return -1 end
+if t > now + 2 * r then return -2 end
+if rold >= 0 and t < since + 2 * rold and t + 2 * rfirst + 1 + extra <= now then return -3 end
+if redis.call('SET', KEYS[1], '1', 'NX', 'EXAT', t + 2 * r + 1 + extra) then return 1 end
+return 0
+)lua";
 
   /// True when Redis answers PING with PONG (connecting, and logging in, if needed). Never throws.
   [[nodiscard]] bool ping() noexcept {
@@ -456,6 +533,7 @@ class redis_nonce_store {
     std::vector<context_ptr> idle;  // open connections nobody uses; at most pool_size with `leased`
     std::size_t leased = 0;         // connections (or slots being connected) lent to calls
     std::string last_error;
+    std::string script_sha;  // SHA-1 of record_script: the name Redis caches it under for EVALSHA
 
     explicit state(redis_nonce_store_options o) : opt(std::move(o)) {
       auto bad = [](const std::string& what) {
@@ -480,6 +558,9 @@ class redis_nonce_store {
         throw bad("pool_wait_timeout must be positive (and at most an hour)");
       if (opt.extra_ttl.count() < 0 || opt.extra_ttl.count() > 86400)
         throw bad("extra_ttl must be from 0 to 86400 seconds");
+      if (opt.max_tolerance < 0 || opt.max_tolerance > 86400)
+        throw bad("max_tolerance must be from 0 to 86400 seconds");
+      script_sha = detail::hex_lower(detail::digest_bytes(EVP_sha1(), record_script));
       for (const char c : opt.client_name)
         if (c <= ' ' || c > '~') throw bad("client_name must be printable ASCII without spaces");
       connect_tv = to_timeval(opt.connect_timeout);

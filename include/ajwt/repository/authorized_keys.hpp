@@ -37,6 +37,14 @@ inline std::vector<std::pair<std::string, public_key>> parse_authorized_keys(std
     if (sp == std::string_view::npos)
       throw config_error(where + ": expected \"USERNAME KEYTYPE BASE64 [COMMENT]\"");
     const std::string_view user = line.substr(0, sp);
+    if (detail::openssh::is_public_line(line))
+      throw config_error(where +
+                         ": the username is missing: each line is \"USERNAME KEYTYPE BASE64 [COMMENT]\"");
+    if (user.find_first_of("=\",") != std::string_view::npos)
+      throw config_error(
+          where +
+          ": OpenSSH options (command=, no-pty, from=, ...) are not supported; the first field "
+          "must be the username (\"USERNAME KEYTYPE BASE64 [COMMENT]\")");
     if (user.size() > max_authorized_username_bytes)
       throw config_error(where + ": username is longer than " +
                          std::to_string(max_authorized_username_bytes) + " bytes");

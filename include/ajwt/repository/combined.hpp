@@ -26,8 +26,8 @@ namespace ajwt {
 /// answer can matter: not when `First` already holds a key matching a non-empty `kid` (the verifier
 /// then checks only that key). When `Second` throws, the user's `First` keys are served if the kid is
 /// empty (the verifier tries every key anyway); otherwise the exception propagates and the verifier
-/// rejects with key_repository_unavailable and its message — the rule jwks_url_key_repository applies to a user's
-/// several URLs. Thread-safe when both are; copies share what copies of `First` and `Second` share.
+/// rejects with key_repository_unavailable and its message — the rule jwks_url_key_repository applies to a
+/// user's several URLs. Thread-safe when both are; copies share what copies of `First` and `Second` share.
 template <class First, class Second>
 struct combined_key_repository {
   static_assert(is_key_repository<First>::value && is_key_repository<Second>::value,
@@ -60,9 +60,7 @@ struct combined_key_repository {
     if (!b || b->keys.empty()) return a ? a : b;
     if (!a_has_keys) return b;
     auto merged = std::make_shared<entry>(*a);
-    for (const auto& k : b->keys)
-      if (std::find(merged->keys.begin(), merged->keys.end(), k) == merged->keys.end())
-        merged->keys.push_back(k);
+    for (const auto& k : b->keys) detail::merge_key(merged->keys, k);
     return merged;
   }
 };

@@ -111,6 +111,10 @@ struct jwks_url_options {
   std::size_t max_document_bytes = max_key_text_bytes;
   /// Accept http:// URLs. For tests on loopback only: without TLS anyone on the path can swap the keys.
   bool allow_http = false;
+  /// Told, after each fetched document, of every key skipped in it (URL, "URL key #i: why"), so logs
+  /// say why a published key is not used. Called on the fetching thread; must not throw (exceptions
+  /// from it are swallowed).
+  std::function<void(const std::string& url, const std::string& message)> on_skipped_key;
 };
 
 /// A snapshot of one URL's cache, for monitoring (times are the repository clock's Unix seconds).
@@ -122,6 +126,9 @@ struct jwks_url_status {
   std::string etag;              ///< the cached document's ETag
   std::string last_error;        ///< why the last fetch failed; empty when it succeeded
   std::uint64_t fetches = 0;     ///< fetch attempts so far
+  /// Keys of the cached document that were skipped (unsupported or out of policy), each "URL key #i:
+  /// why"; the document's other keys are served.
+  std::vector<std::string> skipped_keys;
 };
 
 namespace detail::jwks {
@@ -240,8 +247,8 @@ inline void fetch_result::set_age(std::string_view value) {
 /// Failures: a failed fetch (transport error, HTTP status other than 200/304, oversized or malformed
 /// document) keeps the last good keys, served until they have been expired for max_stale; then, and
 /// when no fetch has ever succeeded, find() throws ajwt::error naming the URL and the fetch error (the
-/// verifier rejects with key_repository_unavailable and that message). A user with several URLs is served the keys
-/// of the URLs that can be; find() throws only when none can, or when some cannot and the token's kid
+/// verifier rejects with key_repository_unavailable and that message). A user with several URLs is served the
+/// keys of the URLs that can be; find() throws only when none can, or when some cannot and the token's kid
 /// names no key among the rest.
 ///
 /// Thread-safe; copies share one set of users, caches, fetcher and clock.
@@ -334,6 +341,7 @@ class jwks_url_key_repository {
     st.etag = u->etag;
     st.last_error = u->last_error;
     st.fetches = u->fetches;
+    st.skipped_keys = u->skipped_keys;
     return st;
   }
 
@@ -393,6 +401,7 @@ class jwks_url_key_repository {
     std::uint64_t generation = 0;  // completed fetches (waiters watch it)
     std::uint64_t fetches = 0;
     std::string last_error;
+    std::vector<std::string> skipped_keys;  // of the cached document
   };
 
   /// The union of a user's key sets, rebuilt only when one of the sets changed.
@@ -405,8 +414,7 @@ class jwks_url_key_repository {
         auto e = std::make_shared<entry>();
         e->user = user;
         for (const auto& ks : sets)
-          for (const auto& k : *ks)
-            if (std::find(e->keys.begin(), e->keys.end(), k) == e->keys.end()) e->keys.push_back(k);
+          for (const auto& k : *ks) detail::merge_key(e->keys, k);
         merged_ = std::move(e);
         sources_ = sets;
       }
@@ -444,6 +452,7 @@ class jwks_url_key_repository {
     std::string etag;
     std::optional<std::int64_t> lifetime;  // unset: a 304 without Cache-Control, keep the stored one
     std::string error;
+    std::vector<std::string> skipped;  // keys of the new document that were skipped
   };
 
   template <class Fetcher>
@@ -578,8 +587,17 @@ class jwks_url_key_repository {
       } else if (r.body.size() > req.max_bytes) {
         out.error = "fetch failed: the document is larger than " + std::to_string(req.max_bytes) + " bytes";
       } else {
-        out.keys = std::make_shared<const key_set>(load_jwks(r.body, nullptr, req.url));
+        out.keys = std::make_shared<const key_set>(load_jwks(r.body, &out.skipped, req.url));
         out.ok = true;
+        if (s_->opt.on_skipped_key) {
+          for (const auto& line : out.skipped) {
+            try {
+              s_->opt.on_skipped_key(req.url, line);
+            } catch (...) {
+              // A logging callback must not change the outcome.
+            }
+          }
+        }
       }
       if (out.ok) {
         out.etag = std::move(r.etag);
@@ -613,6 +631,7 @@ class jwks_url_key_repository {
     if (!out.not_modified) {
       u.keys = std::move(out.keys);
       u.etag = std::move(out.etag);
+      u.skipped_keys = std::move(out.skipped);
     } else if (!out.etag.empty()) {
       u.etag = std::move(out.etag);
     }

@@ -32,11 +32,22 @@ class static_key_repository {
 
   static_key_repository() : s_(std::make_shared<state>()) {}
 
-  /// Adds a key for `username` (kept once: adding the same key again changes nothing).
+  /// Adds a key for `username`, kept once. Adding a key the user already has never widens what it
+  /// allows: when one copy is pinned to an algorithm (a JWK "alg") and the other is not, the pinned
+  /// copy is kept; copies pinned to different algorithms throw key_error.
   void add(const std::string& username, const public_key& key) {
     update(username, [&](entry& e) {
-      for (const auto& k : e.keys)
-        if (k == key) return;
+      for (auto& k : e.keys) {
+        if (k != key) continue;
+        const auto keep_old = detail::first_is_narrower(k.pinned_algorithm(), key.pinned_algorithm());
+        if (!keep_old)
+          throw key_error("ajwt: the key " + k.kid() + " of user \"" + username + "\" is pinned to " +
+                          std::string(to_string(*k.pinned_algorithm())) +
+                          "; it cannot be added again pinned to " +
+                          std::string(to_string(*key.pinned_algorithm())));
+        if (!*keep_old) k = key;
+        return;
+      }
       e.keys.push_back(key);
     });
   }
