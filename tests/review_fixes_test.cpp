@@ -522,3 +522,17 @@ TEST_CASE("an authorized_keys line with OpenSSH options, or without a username, 
                     Catch::Contains("ak:1") && Catch::Contains("username is missing"));
   CHECK(ajwt::parse_authorized_keys("alice " + key, "ak").size() == 1);
 }
+
+TEST_CASE("verified_token::claims() can throw (bad_alloc propagates) and never hands back an empty object",
+          "[review][token]") {
+  const ajwt::memory_nonce_store store;
+  settable_clock clock;
+  const auto v = verifier_with(20, store, clock);
+  const auto r = v.verify_header(token_for(ed_key(), "alice", t0, "claims"));
+  REQUIRE(r.ok());
+  // Not noexcept: when memory runs out the caller sees std::bad_alloc, not a document without claims,
+  // which a check for an absent claim would read as "absent" (fail open).
+  STATIC_REQUIRE_FALSE(noexcept(r->claims()));
+  CHECK(r->claims().at("username") == "alice");
+  CHECK(r->claims().at("nonce") == "claims");
+}
