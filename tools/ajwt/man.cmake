@@ -18,9 +18,11 @@ function(help_of out)
   set(${out} "${text}" PARENT_SCOPE)
 endfunction()
 
-# Text shown verbatim in roff: backslashes escaped, lines that would start a request neutralised.
+# Text shown verbatim in roff: backslashes escaped, minus signs kept ASCII (a bare '-' is a hyphen that groff
+# may print as U+2010, which breaks copy and paste of options), lines that would start a request neutralised.
 function(roff_verbatim out text)
   string(REPLACE "\\" "\\e" text "${text}")
+  string(REPLACE "-" "\\-" text "${text}")
   string(REGEX REPLACE "(^|\n)([.'])" "\\1\\\\&\\2" text "${text}")
   set(${out} ".nf\n${text}.fi\n" PARENT_SCOPE)
 endfunction()
