@@ -304,7 +304,7 @@ def a_directory_or_an_empty_path_is_named_as_such_by_every_file_option():
         for args in (["fingerprint", path], ["pubkey", path], ["jwks", path], ["header", "--key", path, "--user", "a"],
                      ["header", "--key", K.ed, "--user", "a", "--method", "GET", "--url", "https://x/",
                       "--body-file", path],
-                     ["verify", "--authorized-keys", path, line]):
+                     ["verify", "--authorized-keys", path, line], ["keygen", "--type", "ed25519", "--out", path]):
             expect_tool_error(run(*args), fragment)
         if path:  # USER= with nothing after it is a malformed USER=KEYFILE, said so already
             expect_tool_error(run("verify", "--user-key", "a=" + path, line), fragment)

@@ -80,7 +80,8 @@ class passphrase_source {
 };
 
 /// Refuses, with a usage_error naming `path`, an empty path or one that names a directory: the one check
-/// every file option of the tool goes through before the file is opened.
+/// every file option of the tool (keys, key sources, bodies, keygen's --out) goes through before the file
+/// is opened or created.
 void check_input_path(const std::string& path);
 
 /// Reads a key or configuration file of at most ajwt::max_key_text_bytes (after check_input_path). Errors

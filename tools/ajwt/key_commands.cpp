@@ -37,6 +37,7 @@ int run_keygen(const keygen_options& o) {
   const auto type = parse_key_type(o.type);
   if (type != ajwt::key_type::rsa && o.bits_option->count() > 0)
     throw usage_error("--bits applies only to --type rsa");
+  check_input_path(o.out);  // an empty --out or a directory is named as such, not as "already exists"
   const passphrase_source pass(o.passphrase_env);
   const std::string pub_path = o.out + ".pub";
   // Refuse before generating anything, so a refused run changes nothing on disk.
