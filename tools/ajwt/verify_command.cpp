@@ -16,6 +16,7 @@
 
 #include <CLI/CLI.hpp>
 #include <ajwt/clock.hpp>
+#include <ajwt/detail/json.hpp>
 #include <ajwt/nonce/memory.hpp>
 #include <ajwt/repository/authorized_keys.hpp>
 #include <ajwt/repository/combined.hpp>
@@ -177,8 +178,12 @@ repository load_keys(const verify_options& o) {
     }
     const std::string text = read_text_file(location);
     // A lone JWK where a JWKS belongs is a common slip: say how to wrap it.
-    if (const auto doc = nlohmann::json::parse(text, nullptr, false);
-        doc.is_object() && doc.contains("kty") && !doc.contains("keys"))
+    // (Parsed strictly and depth-bounded, as every untrusted document; what does not parse is left to
+    // load_jwks, whose error says where.)
+    nlohmann::json doc;
+    std::string parse_error;
+    if (ajwt::detail::parse_json_strict(text, doc, parse_error) && doc.is_object() && doc.contains("kty") &&
+        !doc.contains("keys"))
       throw usage_error(
           "--jwks " + location +
           ": this is a single JWK, not a JWKS document; a JWKS wraps it: {\"keys\": [ <the JWK> ]} "
@@ -215,7 +220,7 @@ ajwt::verifier_options make_options(const verify_options& o) {
   return v;
 }
 
-/// A JSON value for an optional string: the string (invalid UTF-8 replaced), or null.
+/// A JSON value for an optional string: the string, or null.
 nlohmann::json json_or_null(const std::optional<std::string>& s) {
   return s ? nlohmann::json(*s) : nlohmann::json(nullptr);
 }
