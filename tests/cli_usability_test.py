@@ -184,6 +184,7 @@ def inspect_never_crashes_on_random_input():
     rng = random.Random(15)
     good = header_line().split(" ", 1)[1]
     alphabet = "ABCxyz019-_.= \t{}\"\\"
+    outcomes = set()
     for i in range(300):
         if i % 2:
             chars = list(good)
@@ -194,8 +195,10 @@ def inspect_never_crashes_on_random_input():
             arg = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80)))
         r = run("inspect", arg)
         expect(r.rc in (0, 2), "inspect %r exited %d" % (arg, r.rc), r)
+        outcomes.add(r.rc)
         if r.rc == 0:
             expect(json.loads(r.out)["verified"] is False, "a decoded token is never verified", r)
+    expect(outcomes == {0, 2}, "some inputs decode and some are refused (exit codes seen: %s)" % sorted(outcomes))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -345,6 +348,9 @@ def run_with_terminal_stdin(args, typed, timeout=30):
             if not data:
                 break
             screen += data
+        if not typed_yet:  # it never said it waits: it would wait forever
+            proc.kill()
+            raise AssertionError("no hint on the terminal within %d s; it shows %r" % (timeout, screen))
         out = proc.stdout.read().decode()
         rc = proc.wait(timeout=timeout)
     finally:
