@@ -4,6 +4,7 @@
 #                     tests/consumer/missing_component must fail to configure for an unknown component and
 #                     for one the installation lacks, with a message naming it
 #   add_subdirectory  configure, build and run tests/consumer/add_subdirectory against the source tree
+#   top_level         configure ajwt itself without a build type (nothing built): Release and AJWT_INSTALL ON
 #   pkg_config        compile tests/consumer/main.cpp with `pkg-config --cflags --libs ajwt`, then run it;
 #                     the same for each component's ajwt-<c>.pc and its <c>_main.cpp
 # Every consumer is configured from scratch, so no cache from an earlier run can hide a problem.
@@ -155,6 +156,23 @@ elseif(AJWT_STEP STREQUAL "find_package")
 
 elseif(AJWT_STEP STREQUAL "add_subdirectory")
   build_consumer(add_subdirectory "-DAJWT_SOURCE_DIR=${AJWT_SOURCE_DIR}")
+
+elseif(AJWT_STEP STREQUAL "top_level")
+  set(build "${AJWT_WORK_DIR}/top_level-build")
+  file(REMOVE_RECURSE "${build}")
+  run("${CMAKE_COMMAND}" -S "${AJWT_SOURCE_DIR}" -B "${build}" -G "${CMAKE_GENERATOR}"
+      -DAJWT_BUILD_TESTS=OFF -DAJWT_BUILD_EXAMPLES=OFF -DAJWT_BUILD_TOOLS=OFF -DAJWT_BUILD_BENCH=OFF)
+  file(STRINGS "${build}/CMakeCache.txt" cache REGEX "^(CMAKE_BUILD_TYPE|AJWT_INSTALL):")
+  if(NOT "CMAKE_BUILD_TYPE:STRING=Release" IN_LIST cache OR NOT "AJWT_INSTALL:BOOL=ON" IN_LIST cache)
+    message(FATAL_ERROR "packaging:top_level: expected a Release build with AJWT_INSTALL ON, the cache says: ${cache}")
+  endif()
+  # A build type the user gives wins.
+  run("${CMAKE_COMMAND}" -S "${AJWT_SOURCE_DIR}" -B "${build}" -DCMAKE_BUILD_TYPE=Debug)
+  file(STRINGS "${build}/CMakeCache.txt" cache REGEX "^CMAKE_BUILD_TYPE:")
+  if(NOT cache STREQUAL "CMAKE_BUILD_TYPE:STRING=Debug")
+    message(FATAL_ERROR "packaging:top_level: -DCMAKE_BUILD_TYPE=Debug gave ${cache}")
+  endif()
+  file(REMOVE_RECURSE "${build}")
 
 elseif(AJWT_STEP STREQUAL "pkg_config")
   find_program(pkg_config NAMES pkg-config pkgconf)
