@@ -2,20 +2,22 @@
 # Installs the Debian 12 packages that building and testing ajwt need, and only those that are missing.
 #   scripts/install-deps.sh               compiler, CMake, libraries, and the tools the tests use
 #   scripts/install-deps.sh --sanitizers  the same plus clang, its sanitizer runtimes, clang-tidy, clang-format
+#   scripts/install-deps.sh --docs        the same plus doxygen (scripts/docs.sh)
 # Runs apt-get as root (or through sudo); quiet unless something fails. Set AJWT_SKIP_INSTALL_DEPS=1 to skip.
 set -euo pipefail
 
-usage() { sed -n '2,5s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,6s/^# \{0,1\}//p' "$0"; }
 
 packages=(
   build-essential g++ cmake make pkg-config git ca-certificates
   libssl-dev openssl nlohmann-json3-dev catch2 libcli11-dev libcpp-httplib-dev libhiredis-dev
-  libcurl4-openssl-dev libbenchmark-dev
+  libcurl4-openssl-dev libbenchmark-dev help2man
   redis-server python3 python3-jwt python3-cryptography openssh-client curl procps
 )
 for arg in "$@"; do
   case "$arg" in
     --sanitizers) packages+=(clang libclang-rt-14-dev clang-tidy clang-format) ;;
+    --docs) packages+=(doxygen) ;;
     -h | --help) usage; exit 0 ;;
     *) echo "install-deps.sh: unknown argument '$arg'" >&2; usage >&2; exit 2 ;;
   esac

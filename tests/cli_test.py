@@ -235,7 +235,7 @@ def version_prints_the_library_version_string():
 
 @test
 def help_exits_0_for_the_tool_and_every_command():
-    for args in ([], ["keygen"], ["pubkey"], ["fingerprint"], ["jwks"], ["header"], ["verify"]):
+    for args in ([], ["keygen"], ["pubkey"], ["fingerprint"], ["jwks"], ["header"], ["verify"], ["inspect"]):
         r = run(*args, "--help")
         expect(r.rc == 0 and "Usage" in r.out, "--help of %s" % (args or "ajwt"), r)
         for word in {"keygen": ["--type", "--bits", "--passphrase-env", "--out", "--force"],

@@ -86,7 +86,9 @@ constexpr algorithm default_algorithm(key_type t) noexcept {
 /// A set of algorithms (a bit mask), used as a verifier's allow-list.
 class algorithm_set {
  public:
+  /// The empty set.
   constexpr algorithm_set() noexcept = default;
+  /// The set of `algs`.
   constexpr algorithm_set(std::initializer_list<algorithm> algs) noexcept {
     for (auto a : algs) bits_ |= bit(a);
   }
@@ -101,17 +103,23 @@ class algorithm_set {
     return {algorithm::rs256, algorithm::rs384, algorithm::rs512,
             algorithm::es256, algorithm::eddsa, algorithm::ed25519};
   }
+  /// Whether `a` is in the set.
   [[nodiscard]] constexpr bool contains(algorithm a) const noexcept { return (bits_ & bit(a)) != 0; }
+  /// Adds `a` (e.g. to opt in to PS256); returns the set for chaining.
   constexpr algorithm_set& insert(algorithm a) noexcept {
     bits_ |= bit(a);
     return *this;
   }
+  /// Removes `a`; returns the set for chaining.
   constexpr algorithm_set& erase(algorithm a) noexcept {
     bits_ &= static_cast<std::uint16_t>(~bit(a));
     return *this;
   }
+  /// Whether the set holds no algorithm (a verifier with an empty allow-list accepts nothing).
   [[nodiscard]] constexpr bool empty() const noexcept { return bits_ == 0; }
+  /// Sets are equal when they hold the same algorithms.
   friend constexpr bool operator==(algorithm_set x, algorithm_set y) noexcept { return x.bits_ == y.bits_; }
+  /// Sets differ when one holds an algorithm the other lacks.
   friend constexpr bool operator!=(algorithm_set x, algorithm_set y) noexcept { return x.bits_ != y.bits_; }
 
  private:

@@ -11,6 +11,7 @@ namespace ajwt {
 
 /// The default Clock: the system's wall clock, in whole Unix seconds (what the `time` claim holds).
 struct system_clock {
+  /// The current Unix time in seconds.
   [[nodiscard]] std::int64_t now() const noexcept {
     return std::chrono::duration_cast<std::chrono::seconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -22,9 +23,13 @@ struct system_clock {
 /// test can move the clock of a verifier it handed a copy to. Thread-safe.
 class fixed_clock {
  public:
+  /// A clock that says `now` until set or advanced.
   explicit fixed_clock(std::int64_t now = 0) : t_(std::make_shared<std::atomic<std::int64_t>>(now)) {}
+  /// The time it was set to, in Unix seconds.
   [[nodiscard]] std::int64_t now() const noexcept { return t_->load(std::memory_order_relaxed); }
+  /// Sets the time (for this clock and every copy of it).
   void set(std::int64_t now) noexcept { t_->store(now, std::memory_order_relaxed); }
+  /// Moves the time by `seconds` (negative: back), for this clock and every copy.
   void advance(std::int64_t seconds) noexcept { t_->fetch_add(seconds, std::memory_order_relaxed); }
 
  private:

@@ -480,13 +480,13 @@ inline std::string sign(const private_key& key, algorithm alg, std::string_view 
 
 /// A compact JWS split and decoded, NOT verified: nothing in it may be trusted yet.
 // (NOLINT: clang-tidy 14 follows nlohmann::json's noexcept move into assertion code it takes for throwing.)
-struct unverified {                // NOLINT(bugprone-exception-escape)
-  std::string_view signing_input;  ///< "header.payload" exactly as received (a view into the token)
-  nlohmann::json header;           ///< the protected header, a JSON object
-  std::string payload;             ///< the decoded payload octets
-  std::string signature;           ///< the decoded signature octets
-  algorithm alg = algorithm::rs512;
-  std::string kid;  ///< the header's kid, or empty
+struct unverified {                  // NOLINT(bugprone-exception-escape)
+  std::string_view signing_input;    ///< "header.payload" exactly as received (a view into the token)
+  nlohmann::json header;             ///< the protected header, a JSON object
+  std::string payload;               ///< the decoded payload octets
+  std::string signature;             ///< the decoded signature octets
+  algorithm alg = algorithm::rs512;  ///< the header's "alg" (a supported algorithm)
+  std::string kid;                   ///< the header's kid, or empty
 };
 
 /// Splits, decodes and checks a compact JWS without verifying it (RFC 7515 section 5.2, strictly):

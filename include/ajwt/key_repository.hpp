@@ -21,8 +21,8 @@ using no_user = std::monostate;
 /// application object handed back in the verified token (a user id, roles, ...).
 template <class User = no_user>
 struct user_keys {
-  std::vector<public_key> keys;
-  User user{};
+  std::vector<public_key> keys;  ///< the keys that may sign for the user
+  User user{};                   ///< handed back as verified_token::user()
 };
 
 namespace detail {

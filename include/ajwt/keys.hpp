@@ -595,6 +595,7 @@ class public_key {
     return public_key(detail::make_key_state(detail::pkey_ptr(pub), "key"));
   }
 
+  /// RSA, Ed25519 or EC P-256.
   [[nodiscard]] key_type type() const noexcept { return s_->type; }
   /// Key size in bits as OpenSSL reports it: the modulus for RSA, 256 for P-256 and for Ed25519.
   [[nodiscard]] int bits() const noexcept { return s_->bits; }
@@ -643,6 +644,7 @@ class public_key {
   friend bool operator==(const public_key& a, const public_key& b) noexcept {
     return a.s_ == b.s_ || a.s_->spki_pem == b.s_->spki_pem;
   }
+  /// Keys differ when their SPKI PEM texts differ.
   friend bool operator!=(const public_key& a, const public_key& b) noexcept { return !(a == b); }
 
  private:
@@ -739,8 +741,11 @@ class private_key {
 
   /// The public half (its kid, thumbprint, PEM, JWK, OpenSSH line).
   [[nodiscard]] const public_key& public_part() const noexcept { return pub_; }
+  /// RSA, Ed25519 or EC P-256.
   [[nodiscard]] key_type type() const noexcept { return pub_.type(); }
+  /// Key size in bits (see public_key::bits).
   [[nodiscard]] int bits() const noexcept { return pub_.bits(); }
+  /// The key id of the public half: lowercase hex SHA-256 of its SPKI PEM text (the Python library's).
   [[nodiscard]] const std::string& kid() const noexcept { return pub_.kid(); }
   /// The algorithm tokens are signed with by default (the JWK's "alg" when the key came from one).
   [[nodiscard]] algorithm default_algorithm() const noexcept { return pub_.default_algorithm(); }

@@ -19,10 +19,10 @@ enum class nonce_status {
 /// What the verifier asks a nonce store to record. Only tokens whose signature, claims and time
 /// window have all been checked reach the store, so a forged or stale token never burns a nonce.
 struct nonce_record {
-  std::string_view username;
-  std::int64_t time = 0;  ///< the token's `time` claim (already within now ± tolerance)
-  std::string_view nonce;
-  std::int64_t now = 0;  ///< the verifier's clock
+  std::string_view username;  ///< the token's `username` claim
+  std::int64_t time = 0;      ///< the token's `time` claim (already within now ± tolerance)
+  std::string_view nonce;     ///< the token's `nonce` claim
+  std::int64_t now = 0;       ///< the verifier's clock
   /// The verifier's window half-width, for information: a store decides itself how long an entry
   /// lives (see max_tolerance below) and must never keep it shorter because of this value.
   std::int64_t tolerance = 0;
@@ -59,6 +59,7 @@ struct has_max_tolerance<T, std::void_t<decltype(std::declval<const T&>().max_to
 
 /// Accepts every nonce: replays are NOT detected. For tests and benchmarks only; never in production.
 struct insecure_null_nonce_store {
+  /// Always fresh.
   [[nodiscard]] nonce_status record(const nonce_record& /*r*/) noexcept { return nonce_status::fresh; }
 };
 

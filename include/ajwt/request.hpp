@@ -211,8 +211,12 @@ inline std::optional<normalized_url> normalize_url(std::string_view url) {
 /// The four binding claims' values for a request. Throws config_error for a URL that is not an
 /// absolute http(s) URL or an empty method (a client-side mistake).
 struct binding_claims {
-  std::string htm, htu, htq, htb;
+  std::string htm;  ///< the method, as given
+  std::string htu;  ///< the normalised URL without query and fragment
+  std::string htq;  ///< base64url SHA-256 of the query string (without '?')
+  std::string htb;  ///< base64url SHA-256 of the body
 
+  /// The claims for `req`.
   static binding_claims of(const http_request& req) {
     if (req.method.empty()) throw config_error("ajwt: request binding needs the HTTP method");
     auto u = normalize_url(req.url);

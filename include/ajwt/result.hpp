@@ -14,14 +14,15 @@ namespace ajwt {
 /// Why an operation on untrusted input failed: a stable reason code and a detail for logs.
 /// The detail may quote (truncated, escaped) parts of the input; never send it to the client.
 struct failure {
-  ajwt::reason reason;
-  std::string detail;
+  ajwt::reason reason;  ///< the stable reason code (to_string gives its snake_case name)
+  std::string detail;   ///< what exactly was wrong, for logs
 };
 
 /// Thrown by result<T>::value() when the result holds a failure: a programming error, since
 /// callers are expected to test the result first.
 class bad_result_access : public error {
  public:
+  /// The exception for accessing the value of a result that holds `f`; the message names its reason.
   explicit bad_result_access(const failure& f)
       : error("ajwt::result holds a failure: " + std::string(to_string(f.reason)) + ": " + f.detail) {}
 };
@@ -32,16 +33,20 @@ class [[nodiscard]] result {
   static_assert(!std::is_same_v<T, failure>, "result<failure> is meaningless");
 
  public:
-  using value_type = T;
+  using value_type = T;  ///< the type of the value a successful result holds
 
+  /// A successful result holding `value`.
   result(T value)
-      : state_(std::in_place_index<0>, std::move(value)) {}            // NOLINT(google-explicit-constructor)
+      : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  /// A failed result holding `f`.
   result(failure f) : state_(std::in_place_index<1>, std::move(f)) {}  // NOLINT(google-explicit-constructor)
+  /// A failed result with reason `r` and `detail`.
   result(ajwt::reason r, std::string detail)
       : state_(std::in_place_index<1>, failure{r, std::move(detail)}) {}
 
   /// True when the result holds a value.
   [[nodiscard]] bool ok() const noexcept { return state_.index() == 0; }
+  /// True when the result holds a value (same as ok()).
   explicit operator bool() const noexcept { return ok(); }
 
   /// The value; throws bad_result_access when the result holds a failure.
@@ -49,11 +54,14 @@ class [[nodiscard]] result {
     if (!ok()) throw bad_result_access(std::get<1>(state_));
     return std::get<0>(state_);
   }
+  /// The value, moved out of a temporary result; throws bad_result_access when it holds a failure.
   T&& value() && {
     if (!ok()) throw bad_result_access(std::get<1>(state_));
     return std::get<0>(std::move(state_));
   }
+  /// The value (see value()).
   const T& operator*() const& { return value(); }
+  /// Member access to the value (see value()).
   const T* operator->() const { return &value(); }
 
   /// The failure; only meaningful when !ok().

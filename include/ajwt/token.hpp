@@ -58,6 +58,7 @@ inline void append_json_string(std::string& out, std::string_view s) {
 /// {"username", "time", "nonce"} plus any extra claims (audience, request binding, custom).
 class token_builder {
  public:
+  /// A builder signing for `username` with `key`, with the key's default algorithm and the JWT scheme.
   token_builder(private_key key, std::string username)
       : key_(std::move(key)), username_(std::move(username)) {
     if (username_.empty()) throw config_error("ajwt: token_builder needs a non-empty username");
@@ -151,8 +152,11 @@ class token_builder {
   /// A new Authorization header value: "<scheme> <token>".
   [[nodiscard]] std::string header() const { return scheme_ + ' ' + token(); }
 
+  /// The signing key.
   [[nodiscard]] const private_key& key() const noexcept { return key_; }
+  /// The `username` claim of every token.
   [[nodiscard]] const std::string& username() const noexcept { return username_; }
+  /// The algorithm tokens are signed with.
   [[nodiscard]] ajwt::algorithm algorithm() const noexcept { return alg_; }
 
  private:

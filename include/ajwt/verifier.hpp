@@ -34,7 +34,7 @@ namespace ajwt {
 
 /// What the verifier tells its observer after each verification (for logs and metrics).
 struct verify_event {
-  bool accepted = false;
+  bool accepted = false;      ///< whether the token was accepted
   std::optional<reason> why;  ///< set when rejected
   std::string_view detail;    ///< the rejection detail (empty when accepted)
   std::string_view username;  ///< the claimed username when it could be read (unverified if rejected!)
@@ -65,7 +65,7 @@ struct verifier_options {
   std::size_t max_keys_per_token = 4;
   /// Longest accepted `username` and `nonce` claims.
   std::size_t max_username_bytes = 256;
-  std::size_t max_nonce_bytes = 256;
+  std::size_t max_nonce_bytes = 256;  ///< longest accepted `nonce` claim
   /// Request binding: reject tokens that do not carry all of htm, htu, htq and htb, or whose values
   /// differ from the request given to verify_header/verify_token (request_mismatch). When false,
   /// binding claims a token carries are still checked whenever a request is given.
@@ -126,9 +126,9 @@ class verifier {
                 "Clock needs `std::int64_t now() const` returning Unix seconds");
 
  public:
-  using user_type = typename KeyRepository::user_type;
-  using token_type = verified_token<user_type>;
-  using result_type = result<token_type>;
+  using user_type = typename KeyRepository::user_type;  ///< the repository's user object type
+  using token_type = verified_token<user_type>;         ///< what a successful verification gives
+  using result_type = result<token_type>;               ///< what verify_header and verify_token return
 
   /// Throws config_error when an option makes no sense.
   explicit verifier(KeyRepository keys, verifier_options options = {}, NonceStore nonces = NonceStore(),
@@ -186,9 +186,14 @@ class verifier {
     return verify_token_impl(token, &request);
   }
 
+  /// The options, fixed at construction.
   [[nodiscard]] const verifier_options& options() const noexcept { return opt_; }
+  /// The verifier's copy of the key repository (copies of ajwt's repositories share their keys, so
+  /// changing the original changes this one too).
   [[nodiscard]] KeyRepository& keys() noexcept { return keys_; }
+  /// The verifier's copy of the nonce store (copies of ajwt's stores share their state).
   [[nodiscard]] NonceStore& nonces() noexcept { return nonces_; }
+  /// The clock.
   [[nodiscard]] const Clock& clock() const noexcept { return clock_; }
 
  private:

@@ -111,7 +111,8 @@ secret_string prompt_without_echo(const std::string& prompt, const std::string& 
 
 }  // namespace
 
-passphrase_source::passphrase_source(const std::string& env_var) {
+passphrase_source::passphrase_source(const std::string& env_var, bool offers_option)
+    : offers_option_(offers_option) {
   if (env_var.empty()) return;
   const char* value = std::getenv(env_var.c_str());
   if (!value) throw usage_error("--passphrase-env: the environment variable " + env_var + " is not set");
@@ -127,7 +128,15 @@ std::optional<secret_string> passphrase_source::for_key(const std::string& path,
 // ---------------------------------------------------------------------------------------------------------
 // Key files.
 
+void check_input_path(const std::string& path) {
+  if (path.empty()) throw usage_error("an empty path was given where a file name belongs");
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    throw usage_error(path + ": is a directory; give the path of a file in it");
+}
+
 std::string read_text_file(const std::string& path) {
+  check_input_path(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw usage_error(path + ": cannot open file: " + std::strerror(errno));
   std::string data;
@@ -167,19 +176,37 @@ bool looks_encrypted(std::string_view text) {
 
 ajwt::private_key load_private(const std::string& path, const passphrase_source& pass) {
   secret_string text(read_text_file(path));
-  const auto passphrase = pass.for_key(path, looks_encrypted(text.str()));
-  if (!passphrase) return ajwt::private_key::load_file(path);
+  const bool encrypted = looks_encrypted(text.str());
+  const auto passphrase = pass.for_key(path, encrypted);
+  if (!passphrase) {
+    if (encrypted)
+      throw usage_error(
+          path + ": the private key is encrypted and no passphrase was given" +
+          (pass.offers_option()
+               ? std::string(": name the environment variable that holds it with --passphrase-env "
+                             "VAR, or run at a terminal to be prompted")
+               : std::string(": give the public key instead (ajwt pubkey --passphrase-env VAR " + path +
+                             " prints it)")));
+    return ajwt::private_key::load_file(path);
+  }
   return ajwt::private_key::load_file(path, std::string_view(passphrase->str()));
 }
 
 ajwt::public_key load_public_from_any(const std::string& path, const passphrase_source& pass) {
   const secret_string text(read_text_file(path));
   if (looks_like_private_key(text.str())) return load_private(path, pass).public_part();
+  if (text.str().find("-----BEGIN CERTIFICATE-----") != std::string::npos ||
+      text.str().find("-----BEGIN TRUSTED CERTIFICATE-----") != std::string::npos)
+    throw usage_error(path +
+                      ": this is an X.509 certificate, and certificates are not keys: extract its public key "
+                      "with `openssl x509 -in " +
+                      path + " -pubkey -noout`");
   // Public PEM, OpenSSH public lines and JWKs (private members of a JWK are ignored; its kid/alg kept).
   return ajwt::public_key::load_file(path);
 }
 
 std::string read_binary_file(const std::string& path) {
+  check_input_path(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw usage_error(path + ": cannot open file: " + std::strerror(errno));
   std::string data;

@@ -59,7 +59,12 @@ class secret_string {
 class passphrase_source {
  public:
   /// `env_var` empty means no --passphrase-env. Throws usage_error naming the variable when it is not set.
-  explicit passphrase_source(const std::string& env_var = {});
+  /// `offers_option` says whether the command has --passphrase-env, so that the error for an encrypted key
+  /// without a passphrase can point to it (or, where there is none, to the public key instead).
+  explicit passphrase_source(const std::string& env_var = {}, bool offers_option = true);
+
+  /// Whether the command offers --passphrase-env (see the constructor).
+  [[nodiscard]] bool offers_option() const noexcept { return offers_option_; }
 
   /// The passphrase from --passphrase-env, if one was given.
   [[nodiscard]] const std::optional<secret_string>& from_environment() const noexcept { return env_value_; }
@@ -71,9 +76,16 @@ class passphrase_source {
 
  private:
   std::optional<secret_string> env_value_;
+  bool offers_option_ = true;
 };
 
-/// Reads a key or configuration file of at most ajwt::max_key_text_bytes. Errors name the file.
+/// Refuses, with a usage_error naming `path`, an empty path or one that names a directory: the one check
+/// every file option of the tool (keys, key sources, bodies, keygen's --out) goes through before the file
+/// is opened or created.
+void check_input_path(const std::string& path);
+
+/// Reads a key or configuration file of at most ajwt::max_key_text_bytes (after check_input_path). Errors
+/// name the file.
 std::string read_text_file(const std::string& path);
 
 /// True when `text` holds a private key in a format ajwt reads (PEM or OpenSSH private key, JWK with "d").
@@ -88,10 +100,12 @@ bool looks_encrypted(std::string_view text);
 ajwt::private_key load_private(const std::string& path, const passphrase_source& pass);
 
 /// Loads a public key from any key file: a private key (whose public half is returned) or a public one
-/// (PEM, OpenSSH line, JWK). Every command that needs only a public key uses this.
+/// (PEM, OpenSSH line, JWK). Every command that needs only a public key uses this. An X.509 certificate
+/// is refused with a hint: certificates are not keys.
 ajwt::public_key load_public_from_any(const std::string& path, const passphrase_source& pass);
 
-/// Reads a whole file as bytes (a request body for --body-file), whatever its size. Errors name the file.
+/// Reads a whole file as bytes (a request body for --body-file), whatever its size (after
+/// check_input_path). Errors name the file.
 std::string read_binary_file(const std::string& path);
 
 /// The request-binding options shared by `header` and `verify`: --method M --url URL [--body-file F].

@@ -12,10 +12,14 @@
 #include <CLI/CLI.hpp>
 #include <ajwt/algorithm.hpp>
 #include <ajwt/token.hpp>
+#include <ajwt/verifier.hpp>
 
 namespace ajwt_cli {
 
 namespace {
+
+/// Upper bound of --count: a million lines is far more than any test or benchmark needs.
+constexpr int max_count = 1000000;
 
 struct header_options {
   std::string key;
@@ -38,6 +42,11 @@ int run_header(const header_options& o) {
   // Every option is checked, and the body file read, before the key is loaded (and its passphrase asked).
   const auto request = o.binding.request();
   if (o.user.empty()) throw usage_error("--user must not be empty");
+  // A verifier refuses longer usernames (verifier_options::max_username_bytes, 256 by default), so such a
+  // header could never be accepted: refuse it here, where the mistake is made.
+  if (const auto limit = ajwt::verifier_options{}.max_username_bytes; o.user.size() > limit)
+    throw usage_error("--user is " + std::to_string(o.user.size()) +
+                      " bytes long; verifiers accept at most " + std::to_string(limit));
   for (const auto& aud : o.audiences)
     if (aud.empty()) throw usage_error("--audience must not be empty");
   std::optional<ajwt::algorithm> alg;
@@ -77,8 +86,8 @@ command add_header_command(CLI::App& parent) {
                   "Signature algorithm (default: RS512 for RSA, EdDSA for Ed25519, ES256 for P-256)")
       ->type_name("ALG");
   app->add_option("--time", o->time, "The time claim, Unix seconds (default: now)")->type_name("UNIX");
-  app->add_option("--count", o->count, "How many header lines to print (default 1)")
-      ->check(CLI::PositiveNumber)
+  app->add_option("--count", o->count, "How many header lines to print, 1 to 1000000 (default 1)")
+      ->check(CLI::Range(1, max_count))
       ->type_name("N");
   app->add_option("--audience", o->audiences, "Add the aud claim (repeat for several audiences)")
       ->allow_extra_args(false)

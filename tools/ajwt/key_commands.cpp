@@ -37,6 +37,7 @@ int run_keygen(const keygen_options& o) {
   const auto type = parse_key_type(o.type);
   if (type != ajwt::key_type::rsa && o.bits_option->count() > 0)
     throw usage_error("--bits applies only to --type rsa");
+  check_input_path(o.out);  // an empty --out or a directory is named as such, not as "already exists"
   const passphrase_source pass(o.passphrase_env);
   const std::string pub_path = o.out + ".pub";
   // Refuse before generating anything, so a refused run changes nothing on disk.
@@ -49,6 +50,8 @@ int run_keygen(const keygen_options& o) {
       pass.from_environment() ? key.to_pem(std::string_view(pass.from_environment()->str())) : key.to_pem());
   write_new_file(o.out, pem.str(), 0600, o.force);
   write_new_file(pub_path, key.public_part().to_pem(), 0644, o.force);
+  // The kid is what a verifier's logs and a JWKS name the key by: print it, as `ajwt fingerprint` would.
+  write_all(STDOUT_FILENO, key.public_part().kid() + "\n", "standard output");
   return exit_ok;
 }
 
@@ -84,11 +87,12 @@ int run_fingerprint(const fingerprint_options& o) {
 }
 
 struct jwks_options {
+  std::string passphrase_env;
   std::vector<std::string> keyfiles;
 };
 
 int run_jwks(const jwks_options& o) {
-  const passphrase_source pass;
+  const passphrase_source pass(o.passphrase_env);
   std::vector<ajwt::public_key> keys;
   keys.reserve(o.keyfiles.size());
   for (const auto& path : o.keyfiles) keys.push_back(load_public_from_any(path, pass));
@@ -102,7 +106,7 @@ command add_keygen_command(CLI::App& parent) {
   auto o = std::make_shared<keygen_options>();
   auto* app = parent.add_subcommand("keygen",
                                     "Generate a key pair: FILE (private, PKCS#8 PEM, mode 0600) and "
-                                    "FILE.pub (SPKI PEM)");
+                                    "FILE.pub (SPKI PEM); print its kid");
   app->add_option("--type", o->type, "Key type")
       ->required()
       ->check(CLI::IsMember({"rsa", "ed25519", "ec-p256"}));
@@ -142,6 +146,11 @@ command add_fingerprint_command(CLI::App& parent) {
 command add_jwks_command(CLI::App& parent) {
   auto o = std::make_shared<jwks_options>();
   auto* app = parent.add_subcommand("jwks", "Print a JWKS document {\"keys\":[...]} with the public keys");
+  app->add_option(
+         "--passphrase-env", o->passphrase_env,
+         "Read the passphrase of encrypted private keys from the environment variable VAR (without it, "
+         "each is unlocked at a terminal prompt)")
+      ->type_name("VAR");
   app->add_option("KEYFILE", o->keyfiles, "Private or public key files (PEM, OpenSSH, JWK)")->required();
   return {app, [o] { return run_jwks(*o); }};
 }

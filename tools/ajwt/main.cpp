@@ -11,6 +11,7 @@
 
 #include "cli_support.hpp"
 #include "header_command.hpp"
+#include "inspect_command.hpp"
 #include "key_commands.hpp"
 #include "verify_command.hpp"
 
@@ -24,9 +25,15 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string(ajwt::version_string), "Print the version and exit");
     app.require_subcommand(0, 1);
     const std::vector<command> commands = {
-        add_keygen_command(app), add_pubkey_command(app), add_fingerprint_command(app),
-        add_jwks_command(app),   add_header_command(app), add_verify_command(app),
+        add_keygen_command(app), add_pubkey_command(app), add_fingerprint_command(app), add_jwks_command(app),
+        add_header_command(app), add_verify_command(app), add_inspect_command(app),
     };
+    // A parse error names the --help of the subcommand it happened in, where the option is described.
+    app.failure_message([](const CLI::App* top, const CLI::Error& e) {
+      std::string help = "ajwt --help";
+      for (const auto* sub : top->get_subcommands()) help = "ajwt " + sub->get_name() + " --help";
+      return std::string("ajwt: ") + e.what() + "\nRun `" + help + "` for more information.\n";
+    });
     try {
       app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

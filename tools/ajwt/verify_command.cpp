@@ -16,12 +16,15 @@
 
 #include <CLI/CLI.hpp>
 #include <ajwt/clock.hpp>
+#include <ajwt/detail/json.hpp>
 #include <ajwt/nonce/memory.hpp>
+#include <ajwt/repository/authorized_keys.hpp>
 #include <ajwt/repository/combined.hpp>
 #include <ajwt/repository/jwks_url.hpp>
 #include <ajwt/repository/static.hpp>
 #include <ajwt/request.hpp>
 #include <ajwt/verifier.hpp>
+#include <nlohmann/json.hpp>
 
 // AJWT_CLI_HAVE_REDIS: 1 when tools/ajwt/CMakeLists.txt found ajwt::redis (hiredis), for --redis.
 #if AJWT_CLI_HAVE_REDIS
@@ -70,7 +73,15 @@ struct verify_options {
   bool require_binding = false;
   std::optional<std::string> redis_url;
   bool verbose = false;
+  bool json = false;
   std::vector<std::string> headers;
+};
+
+/// What the verifier's observer saw of the last header: with --json, a rejection reports the claimed
+/// (unverified) username and kid when the token could be read that far.
+struct observed {
+  std::optional<std::string> username;
+  std::optional<std::string> kid;
 };
 
 /// `s` made safe to print as part of one output line: control characters become '?'.
@@ -137,12 +148,18 @@ repository load_keys(const verify_options& o) {
         "verify needs at least one key source: --user-key USER=KEYFILE, --authorized-keys FILE or "
         "--jwks USER=FILE|URL");
   repository keys{ajwt::static_key_repository<>(), make_url_repository(o)};
-  const passphrase_source pass;
+  const passphrase_source pass({}, /*offers_option=*/false);
   for (const auto& value : o.user_keys) {
     const auto [user, path] = split_user_file(value, "--user-key", "USER=KEYFILE");
     keys.first.add(user, load_public_from_any(path, pass));
   }
-  for (const auto& path : o.authorized_keys) keys.first.add_authorized_keys_file(path);
+  for (const auto& path : o.authorized_keys) {
+    const auto entries = ajwt::parse_authorized_keys(read_text_file(path), path);
+    if (entries.empty())
+      std::cerr << "ajwt verify: warning: " << one_line(path)
+                << " holds no keys (only blank or comment lines), so no user can log in with it\n";
+    for (const auto& [user, key] : entries) keys.first.add(user, key);
+  }
   for (const auto& value : o.jwks) {
     const auto [user, location] = split_user_file(value, "--jwks", "USER=FILE or USER=URL");
     if (is_jwks_url(location)) {
@@ -159,8 +176,20 @@ repository load_keys(const verify_options& o) {
       keys.second.add_url(user, location);  // config_error naming the URL when it is malformed
       continue;
     }
+    const std::string text = read_text_file(location);
+    // A lone JWK where a JWKS belongs is a common slip: say how to wrap it.
+    // (Parsed strictly and depth-bounded, as every untrusted document; what does not parse is left to
+    // load_jwks, whose error says where.)
+    nlohmann::json doc;
+    std::string parse_error;
+    if (ajwt::detail::parse_json_strict(text, doc, parse_error) && doc.is_object() && doc.contains("kty") &&
+        !doc.contains("keys"))
+      throw usage_error(
+          "--jwks " + location +
+          ": this is a single JWK, not a JWKS document; a JWKS wraps it: {\"keys\": [ <the JWK> ]} "
+          "(ajwt jwks KEYFILE... prints one)");
     std::vector<std::string> skipped;
-    const auto found = ajwt::load_jwks(read_text_file(location), &skipped, location);
+    const auto found = ajwt::load_jwks(text, &skipped, location);
     if (found.empty()) {
       std::string why = location + ": the JWKS document holds no usable key";
       for (const auto& s : skipped) why += "; " + s;
@@ -191,19 +220,51 @@ ajwt::verifier_options make_options(const verify_options& o) {
   return v;
 }
 
+/// A JSON value for an optional string: the string, or null.
+nlohmann::json json_or_null(const std::optional<std::string>& s) {
+  return s ? nlohmann::json(*s) : nlohmann::json(nullptr);
+}
+
+/// The --json line of one verification: {"accepted", "username", "kid"} and, for a rejection, "reason"
+/// and "detail"; a rejection's username and kid are the token's claims as far as they could be read
+/// (unverified), else null.
+template <class Result>
+std::string json_line(const Result& r, const observed& last_event) {
+  nlohmann::json line;
+  line["accepted"] = static_cast<bool>(r);
+  if (r) {
+    line["username"] = r->username();
+    line["kid"] = r->kid().empty() ? nlohmann::json(nullptr) : nlohmann::json(r->kid());
+  } else {
+    line["username"] = json_or_null(last_event.username);
+    line["kid"] = json_or_null(last_event.kid);
+    line["reason"] = std::string(ajwt::to_string(r.reason()));
+    line["detail"] = r.detail();
+  }
+  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
 /// Verifies one header (against `request` when given) and appends its line to `out` (and, with --verbose,
-/// the detail to `err`, followed by `store_error()` when the nonce store was unavailable). Returns whether
-/// it was accepted.
+/// the detail to `err`, followed by `store_error()` when the nonce store was unavailable). With --json the
+/// line is a JSON object (json_line), flushed at once so a reader sees each verdict as it is made. Returns
+/// whether it was accepted.
 template <class Verifier, class StoreError>
 bool check_one(const Verifier& v, std::string_view header, const std::optional<ajwt::http_request>& request,
-               bool verbose, const StoreError& store_error, output_buffer& out, output_buffer& err) {
+               const verify_options& o, observed& last_event, const StoreError& store_error,
+               output_buffer& out, output_buffer& err) {
+  last_event = observed{};
   const auto r = request ? v.verify_header(header, *request) : v.verify_header(header);
-  if (r) {
+  const bool verbose = o.verbose;
+  if (o.json) {
+    out << json_line(r, last_event);
+    out.flush();
+    if (r || !verbose) return static_cast<bool>(r);
+  } else if (r) {
     out << "ok " << one_line(r->username()) << "\n";
     return true;
   }
   const auto reason = ajwt::to_string(r.reason());
-  out << "rejected " << reason << "\n";
+  if (!o.json) out << "rejected " << reason << "\n";
   if (verbose) {
     err << "rejected " << reason << ": " << one_line(r.detail());
     if (r.reason() == ajwt::reason::nonce_store_unavailable) {
@@ -219,7 +280,7 @@ bool check_one(const Verifier& v, std::string_view header, const std::optional<a
 /// nonce store, and prints one line for each. Returns the exit code.
 template <class Verifier, class StoreError>
 int verify_all(const Verifier& v, const verify_options& o, const std::optional<ajwt::http_request>& request,
-               const StoreError& store_error) {
+               observed& last_event, const StoreError& store_error) {
   output_buffer out(STDOUT_FILENO);
   output_buffer err(STDERR_FILENO);
   std::size_t seen = 0;
@@ -227,16 +288,20 @@ int verify_all(const Verifier& v, const verify_options& o, const std::optional<a
   if (!o.headers.empty()) {
     for (const auto& h : o.headers) {
       ++seen;
-      all_ok = check_one(v, h, request, o.verbose, store_error, out, err) && all_ok;
+      all_ok = check_one(v, h, request, o, last_event, store_error, out, err) && all_ok;
     }
   } else {
+    if (isatty(STDIN_FILENO))
+      std::cerr
+          << "ajwt verify: reading Authorization header values from the terminal, one per line; end with "
+             "Ctrl-D (or give them as arguments)\n";
     std::ios::sync_with_stdio(false);
     std::string line;
     while (std::getline(std::cin, line)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines are skipped
       ++seen;
-      all_ok = check_one(v, line, request, o.verbose, store_error, out, err) && all_ok;
+      all_ok = check_one(v, line, request, o, last_event, store_error, out, err) && all_ok;
     }
     if (std::cin.bad()) throw usage_error("standard input: read error");
   }
@@ -253,6 +318,12 @@ int run_verify(const verify_options& o) {
   const auto request = o.binding.request();
   if (o.require_binding && !request) throw usage_error("--require-binding needs --method and --url");
   auto options = make_options(o);
+  observed last_event;
+  if (o.json)
+    options.observer = [&last_event](const ajwt::verify_event& e) {
+      if (!e.username.empty()) last_event.username.emplace(e.username);
+      if (!e.kid.empty()) last_event.kid.emplace(e.kid);
+    };
   pinnable_clock clock;
   if (o.now) clock.pinned.emplace(*o.now);
   auto keys = load_keys(o);
@@ -265,14 +336,14 @@ int run_verify(const verify_options& o) {
     store_options.max_tolerance = o.tolerance;  // the shared retention widens to it if needed
     ajwt::redis_nonce_store store(std::move(store_options));
     const cli_verifier<ajwt::redis_nonce_store> v(std::move(keys), std::move(options), store, clock);
-    return verify_all(v, o, request, [&store] { return store.last_error(); });
+    return verify_all(v, o, request, last_event, [&store] { return store.last_error(); });
 #else
     throw usage_error("--redis: this ajwt was built without Redis support (hiredis was not found)");
 #endif
   }
   const cli_verifier<ajwt::memory_nonce_store> v(std::move(keys), std::move(options),
                                                  ajwt::memory_nonce_store({o.tolerance}), clock);
-  return verify_all(v, o, request, [] { return std::string(); });
+  return verify_all(v, o, request, last_event, [] { return std::string(); });
 }
 
 }  // namespace
@@ -332,6 +403,9 @@ command add_verify_command(CLI::App& parent) {
          "[/db] or unix:///path); default: in memory, for this run only")
       ->type_name("URL");
   app->add_flag("-v,--verbose", o->verbose, "Print \"rejected REASON: detail\" on standard error");
+  app->add_flag("--json", o->json,
+                "Print one JSON object per header instead, flushed as written: accepted, username, kid, and "
+                "for a rejection reason and detail (username and kid then as claimed, unverified, or null)");
   app->add_option("HEADER", o->headers, "Authorization header values (\"JWT <token>\")");
   return {app, [o] { return run_verify(*o); }};
 }

@@ -15,7 +15,10 @@ namespace ajwt_cli {
 /// tokens); with --redis URL, nonces are recorded in Redis, so separate runs reject each other's replays.
 /// --jwks USER=URL takes USER's keys from a JWKS URL (https, or http with --allow-http-jwks), fetched when
 /// USER's first header arrives; a URL that cannot be fetched rejects USER's headers as
-/// key_repository_unavailable.
+/// key_repository_unavailable. With --json, each verdict is one JSON object instead ({"accepted", "username",
+/// "kid"} plus "reason" and "detail" for a rejection), written and flushed as soon as it is made. Reading
+/// from a terminal, it first says that it waits for header lines; an authorized-keys file without keys
+/// draws a warning.
 command add_verify_command(CLI::App& parent);
 
 }  // namespace ajwt_cli

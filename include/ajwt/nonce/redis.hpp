@@ -76,7 +76,7 @@ struct redis_nonce_store_options {
   std::chrono::milliseconds pool_wait_timeout{200};
   /// AUTH credentials kept out of the URL (then the URL must carry none). A username needs a password.
   std::string username;
-  std::string password;
+  std::string password;  ///< the AUTH password (see username)
   /// Sent with CLIENT SETNAME so operators can find these connections in CLIENT LIST; empty: not sent.
   /// Printable ASCII without spaces.
   std::string client_name = "ajwt-nonce-store";
@@ -317,13 +317,13 @@ inline redis_url redis_url::parse(std::string_view url) {
 /// A nonce store in Redis, so every replica of a server sees every nonce: a token replayed to another
 /// replica is rejected there too. The one atomic operation is a Lua script (EVALSHA, sent binary-safe in
 /// argv form) that, on Redis's own clock `now`:
-///   1. reads the store's retention R from the hash <prefix>retention, widening it to this process's
+///   1. reads the store's retention R from the hash `<prefix>retention`, widening it to this process's
 ///      max_tolerance when that is larger (R never narrows; the hash also remembers when it last widened
 ///      and the narrowest R ever used, so entries made under a narrower R are accounted for);
 ///   2. answers "unavailable" when an entry for this `time` may already have expired: time + 2R + 1 +
 ///      extra_ttl <= now, or the time is one an entry made before the last widening could hold with a
 ///      shorter life that has passed; and when time > now + 2R (no verifier it serves sends that);
-///   3. otherwise SET <prefix><user>:<time>:<nonce> 1 NX EXAT <time + 2R + 1 + extra_ttl>
+///   3. otherwise `SET <prefix><user>:<time>:<nonce> 1 NX EXAT <time + 2R + 1 + extra_ttl>`
 ///      (OK: fresh; nil: replayed).
 /// So an entry's life is keyed to the token's `time`, not to when it was recorded, and is the same for
 /// every replica whatever its own tolerance; a record that the store cannot answer for sure fails
@@ -473,6 +473,7 @@ return 0
     return key;
   }
 
+  /// The options the store was made with.
   [[nodiscard]] const redis_nonce_store_options& options() const noexcept { return s_->opt; }
   /// The parsed server address and credentials (after merging options.username/password).
   [[nodiscard]] const redis_url& server() const noexcept { return s_->url; }

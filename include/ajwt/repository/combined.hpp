@@ -36,11 +36,11 @@ struct combined_key_repository {
                     std::is_same_v<typename Second::user_type, no_user>,
                 "combined_key_repository merges keys only: both parts must have user_type no_user");
 
-  using user_type = no_user;
-  using entry = user_keys<user_type>;
+  using user_type = no_user;           ///< combined repositories merge keys only
+  using entry = user_keys<user_type>;  ///< what keys_for answers for a known user
 
-  First first;
-  Second second;
+  First first;    ///< asked first; its keys come first
+  Second second;  ///< asked for the same user; its keys follow
 
   /// The user's keys (nullptr when neither part knows the user); throws what `Second` throws when its
   /// keys are needed.

@@ -28,7 +28,7 @@ struct curl_fetcher_options {
                            std::to_string(AJWT_VERSION_MINOR) + "." + std::to_string(AJWT_VERSION_PATCH);
   /// A CA bundle file (CURLOPT_CAINFO) or directory (CURLOPT_CAPATH) instead of the system's.
   std::string ca_file;
-  std::string ca_path;
+  std::string ca_path;  ///< a directory of hashed CA certificates (CURLOPT_CAPATH); see ca_file
   /// The proxy (CURLOPT_PROXY). Unset: libcurl's default, the https_proxy/no_proxy environment
   /// variables. Empty: never use a proxy.
   std::optional<std::string> proxy;
@@ -113,9 +113,12 @@ inline long curl_millis(std::chrono::milliseconds d) noexcept {
 /// multi-threaded servers). Never throws for transfer problems: they come back in fetch_result::error.
 class curl_fetcher {
  public:
+  /// A fetcher with the default options (system CA store, libcurl's proxy settings).
   curl_fetcher() = default;
+  /// A fetcher with `options`.
   explicit curl_fetcher(curl_fetcher_options options) : opt_(std::move(options)) {}
 
+  /// Performs `req` with a fresh easy handle; never throws for transport errors (they set `error`).
   [[nodiscard]] fetch_result fetch(const fetch_request& req) const {
     fetch_result result;
     if (const CURLcode rc = detail::jwks::curl_global(); rc != CURLE_OK) {

@@ -34,7 +34,7 @@ namespace ajwt {
 
 /// What a fetcher is asked to do: one HTTP GET of `url`.
 struct fetch_request {
-  std::string url;
+  std::string url;  ///< the absolute http(s) URL to GET
   /// The ETag of the cached document, to send as If-None-Match (empty: send none).
   std::string if_none_match;
   /// Bound on establishing the connection (TCP and TLS).
@@ -50,8 +50,8 @@ struct fetch_request {
 /// What a fetcher reports. A transport failure sets `error` (and leaves `status` 0); otherwise
 /// `status` is the HTTP status of the final response, with its body and caching headers.
 struct fetch_result {
-  int status = 0;
-  std::string body;
+  int status = 0;    ///< the HTTP status of the final response; 0 after a transport failure
+  std::string body;  ///< the response body (at most fetch_request::max_bytes)
   /// The response's ETag header, verbatim (quotes and W/ included); empty when absent.
   std::string etag;
   /// Cache-Control max-age in seconds, when the response had a valid one.
@@ -95,7 +95,7 @@ struct jwks_url_options {
   std::chrono::seconds default_max_age{300};
   /// Bounds on any freshness lifetime: max-age is clamped to them; no-store/no-cache mean the minimum.
   std::chrono::seconds min_max_age{30};
-  std::chrono::seconds max_max_age{86400};
+  std::chrono::seconds max_max_age{86400};  ///< upper bound of the freshness lifetime (see min_max_age)
   /// At most one fetch of a URL per cooldown, whatever starts it (an unknown kid, expiry, a retry
   /// after a failure): a flood of tokens with random kids costs the JWKS server one request per cooldown.
   std::chrono::seconds refresh_cooldown{30};
@@ -258,8 +258,8 @@ class jwks_url_key_repository {
                 "Clock needs `std::int64_t now() const` returning Unix seconds");
 
  public:
-  using user_type = User;
-  using entry = user_keys<User>;
+  using user_type = User;         ///< the user object handed back with each user's keys
+  using entry = user_keys<User>;  ///< what keys_for answers for a known user
   /// The type-erased fetcher every copy shares.
   using fetch_function = std::function<fetch_result(const fetch_request&)>;
 

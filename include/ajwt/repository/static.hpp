@@ -27,8 +27,8 @@ namespace ajwt {
 template <class User = no_user>
 class static_key_repository {
  public:
-  using user_type = User;
-  using entry = user_keys<User>;
+  using user_type = User;         ///< the user object handed back with each user's keys
+  using entry = user_keys<User>;  ///< what keys_for answers for a known user
 
   static_key_repository() : s_(std::make_shared<state>()) {}
 
