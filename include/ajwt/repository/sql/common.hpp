@@ -219,7 +219,52 @@ inline void migrate(sql_connection& c) {
   }
 }
 
-/// Throws config_error unless `username` can be stored: non-empty, at most 256 bytes, no control character.
+/// True when `s` is well-formed UTF-8 (no overlong forms, no surrogates, at most U+10FFFF).
+inline bool valid_utf8(std::string_view s) noexcept {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    for (std::size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return false;
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+      return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+/// True when `username` could be stored (the rules of check_username).
+inline bool storable_username(std::string_view username) noexcept {
+  if (username.empty() || username.size() > max_authorized_username_bytes) return false;
+  for (char ch : username)
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) return false;
+  return valid_utf8(username);
+}
+
+/// Throws config_error unless `username` can be stored: non-empty, at most 256 bytes, UTF-8, no control
+/// character.
 inline void check_username(std::string_view username) {
   if (username.empty()) throw config_error("ajwt: a username must not be empty");
   if (username.size() > max_authorized_username_bytes)
@@ -229,6 +274,7 @@ inline void check_username(std::string_view username) {
     if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
       throw config_error("ajwt: username \"" + strict_json_builder::printable(username, 64) +
                          "\" holds a control character");
+  if (!valid_utf8(username)) throw config_error("ajwt: a username must be UTF-8");
 }
 
 /// The first `n` characters (UTF-8 code points) of `s`.

@@ -239,6 +239,9 @@ class sql_key_repository {
 
     /// The cached user, loading it when not cached; nullptr never (an unknown user is cached as such).
     std::shared_ptr<const cached> lookup(std::string_view username) {
+      // A name no row can hold (empty, too long, control characters, not UTF-8) is unknown without a
+      // query: a NUL would end the name early in a libpq parameter, and PostgreSQL refuses invalid UTF-8.
+      if (!detail::sql::storable_username(username)) return nullptr;
       const auto stale_for = clock::now() - last_ok();
       {
         std::shared_lock<std::shared_mutex> lock(mu);
@@ -261,12 +264,18 @@ class sql_key_repository {
       }
       const auto e0 = epoch.load();
       std::shared_ptr<const cached> c;
-      try {
-        if (!reader) reader = connect();
-        c = load_user(*reader, username, nullptr);
-      } catch (const std::exception& e) {
-        reader.reset();
-        throw repository_unavailable(std::string(e.what()));
+      for (int attempt = 0;; ++attempt) {
+        const bool had_connection = reader != nullptr;
+        try {
+          if (!reader) reader = connect();
+          c = load_user(*reader, username, nullptr);
+          break;
+        } catch (const std::exception& e) {
+          reader.reset();
+          // A connection kept from before an outage fails once; a fresh one tells the truth.
+          if (attempt == 0 && had_connection) continue;
+          throw repository_unavailable(std::string(e.what()));
+        }
       }
       touch_ok();
       store(std::string(username), c);
