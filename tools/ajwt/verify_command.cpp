@@ -245,8 +245,12 @@ int verify_all(const Verifier& v, const verify_options& o, const std::optional<a
       if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines are skipped
       ++seen;
       all_ok = check_one(v, line, request, o.verbose, store_error, out, err) && all_ok;
-      err.flush();
-      out.flush();
+      // Flushed whenever no more input is buffered, i.e. before reading could wait: a co-process gets each
+      // answer at once, a batch from a file or pipe still writes in large blocks.
+      if (std::cin.rdbuf()->in_avail() <= 0) {
+        err.flush();
+        out.flush();
+      }
     }
     if (std::cin.bad()) throw usage_error("standard input: read error");
   }
