@@ -133,7 +133,6 @@ struct log_sink {
 // ---- the two backends, as fresh empty databases
 
 struct sqlite_backend {
-  static constexpr const char* name = "sqlite";
   temp_dir dir;
   std::string url() const { return "sqlite://" + (dir.path / "keys.db").string(); }
   std::unique_ptr<ajwt::sql_connection> raw() const {
@@ -143,7 +142,6 @@ struct sqlite_backend {
 
 /// The server of AJWT_TEST_POSTGRES_URL, one fresh schema per test (search_path), so tests never meet.
 struct postgres_backend {
-  static constexpr const char* name = "postgresql";
   std::string base, schema;
   postgres_backend() {
     base = env("AJWT_TEST_POSTGRES_URL");
