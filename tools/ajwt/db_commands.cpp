@@ -55,11 +55,11 @@ std::string printable(std::string_view s) {
 
 /// Unix seconds as ISO 8601 UTC ("2026-01-31T12:00:00Z").
 std::string iso_time(std::int64_t t) {
-  const std::time_t tt = static_cast<std::time_t>(t);
+  const auto tt = static_cast<std::time_t>(t);
   std::tm tm{};
   if (!gmtime_r(&tt, &tm)) return std::to_string(t);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) return std::to_string(t);
   return buf;
 }
 
@@ -73,7 +73,7 @@ nlohmann::json json_or_null(const std::string& s) {
 
 /// The key text to store for KEYFILE: a public key file as written; a private key file's public part (PEM).
 std::string key_text_of(const std::string& path) {
-  const std::string text = read_text_file(path);
+  std::string text = read_text_file(path);
   if (!looks_like_private_key(text)) return text;
   return load_private(path, passphrase_source()).public_part().to_pem();
 }

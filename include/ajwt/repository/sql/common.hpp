@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -141,28 +142,29 @@ inline std::vector<std::string> schema_v1(std::string_view dialect) {
       "INSERT INTO ajwt_changes (id, counter) VALUES (1, 0)",
   };
   const char* tables[] = {"ajwt_keys", "ajwt_jwks_urls"};
-  if (pg) {
-    s.push_back(
+  auto cat = [](std::initializer_list<std::string_view> parts) {
+    std::string out;
+    for (auto p : parts) out += p;
+    return out;
+  };
+  if (pg)
+    s.emplace_back(
         "CREATE FUNCTION ajwt_keys_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
         "UPDATE ajwt_changes SET counter = counter + 1 WHERE id = 1; "
         "PERFORM pg_notify('ajwt_keys_changed', ''); RETURN NULL; END $$");
-    for (const char* t : tables) {
-      const std::string cols =
-          std::string(t) == "ajwt_keys" ? "username, key_text, key_type, kid, jwk_kid, alg" : "username, url";
-      s.push_back(std::string("CREATE TRIGGER ") + t + "_changed AFTER INSERT OR DELETE OR TRUNCATE ON " + t +
-                  " FOR EACH STATEMENT EXECUTE FUNCTION ajwt_keys_changed()");
-      s.push_back(std::string("CREATE TRIGGER ") + t + "_updated AFTER UPDATE OF " + cols + " ON " + t +
-                  " FOR EACH STATEMENT EXECUTE FUNCTION ajwt_keys_changed()");
-    }
-  } else {
-    for (const char* t : tables) {
-      const std::string cols =
-          std::string(t) == "ajwt_keys" ? "username, key_text, key_type, kid, jwk_kid, alg" : "username, url";
-      const std::string bump = " BEGIN UPDATE ajwt_changes SET counter = counter + 1 WHERE id = 1; END";
-      s.push_back(std::string("CREATE TRIGGER ") + t + "_inserted AFTER INSERT ON " + t + bump);
-      s.push_back(std::string("CREATE TRIGGER ") + t + "_deleted AFTER DELETE ON " + t + bump);
-      s.push_back(std::string("CREATE TRIGGER ") + t + "_updated AFTER UPDATE OF " + cols + " ON " + t +
-                  bump);
+  for (const std::string_view t : tables) {
+    const std::string_view cols =
+        t == "ajwt_keys" ? "username, key_text, key_type, kid, jwk_kid, alg" : "username, url";
+    if (pg) {
+      constexpr std::string_view run = " FOR EACH STATEMENT EXECUTE FUNCTION ajwt_keys_changed()";
+      s.push_back(cat({"CREATE TRIGGER ", t, "_changed AFTER INSERT OR DELETE OR TRUNCATE ON ", t, run}));
+      s.push_back(cat({"CREATE TRIGGER ", t, "_updated AFTER UPDATE OF ", cols, " ON ", t, run}));
+    } else {
+      constexpr std::string_view bump =
+          " BEGIN UPDATE ajwt_changes SET counter = counter + 1 WHERE id = 1; END";
+      s.push_back(cat({"CREATE TRIGGER ", t, "_inserted AFTER INSERT ON ", t, bump}));
+      s.push_back(cat({"CREATE TRIGGER ", t, "_deleted AFTER DELETE ON ", t, bump}));
+      s.push_back(cat({"CREATE TRIGGER ", t, "_updated AFTER UPDATE OF ", cols, " ON ", t, bump}));
     }
   }
   return s;

@@ -49,6 +49,7 @@ class postgres_connection final : public sql_connection {
     text.reserve(sql.size());
     for (char ch : sql) text += ch == '?' ? '$' : ch;
     std::vector<const char*> values;
+    values.reserve(params.size());
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
     PGresult* r = params.empty() ? PQexec(conn_, text.c_str())
                                  : PQexecParams(conn_, text.c_str(), static_cast<int>(params.size()), nullptr,
