@@ -494,6 +494,79 @@ TEMPLATE_LIST_TEST_CASE(
   CHECK(within(1s, [&] { return v.verify_header(header(key_c(), "svc")).ok(); }));
 }
 
+TEMPLATE_LIST_TEST_CASE("key db: first uses racing on an empty database create the schema once", "[key_db]",
+                        backends) {
+  TestType b;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&] {
+      try {
+        auto db = ajwt::open_key_database(b.url());
+        db.add_key("alice", key_a().public_part().to_pem());
+      } catch (...) {
+        ++failures;
+      }
+    });
+  for (auto& t : threads) t.join();
+  CHECK(failures == 0);
+  auto raw = b.raw();
+  CHECK(count(*raw, "ajwt_schema_version") == 1);
+  CHECK(count(*raw, "ajwt_keys") == 1);
+}
+
+TEMPLATE_LIST_TEST_CASE(
+    "key db repository: a failing JWKS URL is tolerated only when the user's own key "
+    "serves the token",
+    "[key_db]", backends) {
+  TestType b;
+  auto db = ajwt::open_key_database(b.url());
+  db.add_key("svc", key_c().public_part().to_pem());
+  db.trust_jwks_url("svc", "https://down.example/jwks.json");
+  db.trust_jwks_url("web", "http://127.0.0.1:1/jwks.json", /*allow_http=*/true);
+  auto o = quiet_options();
+  o.jwks_fetcher = [](const ajwt::fetch_request&) {
+    ajwt::fetch_result f;
+    f.error = "connection refused";
+    return f;
+  };
+  ajwt::verifier<ajwt::sql_key_repository> v(ajwt::open_key_repository(b.url(), o));
+  CHECK(v.verify_header(header(key_c(), "svc")).ok());  // its kid names the user's own key
+  const auto r = v.verify_header(header(key_b(), "svc"));
+  CHECK(why(r) == ajwt::reason::key_repository_unavailable);
+  CHECK_THAT(r.detail(), Contains("connection refused"));
+  // A plain http URL in the database is refused at fetch time unless the options allow it.
+  const auto w = v.verify_header(header(key_b(), "web"));
+  CHECK(why(w) == ajwt::reason::key_repository_unavailable);
+  CHECK_THAT(w.detail(), Contains("plain http"));
+}
+
+TEST_CASE("key db repository: unknown usernames are remembered up to max_unknown_users", "[key_db]") {
+  sqlite_backend b;
+  auto db = ajwt::open_key_database(b.url());
+  db.add_key("alice", key_a().public_part().to_pem());
+  auto o = quiet_options();
+  o.max_unknown_users = 3;
+  auto repo = ajwt::open_key_repository(b.url(), o);
+  REQUIRE(repo.find("alice", "") != nullptr);
+  for (int i = 0; i < 50; ++i) CHECK(repo.find("nobody-" + std::to_string(i), "") == nullptr);
+  CHECK(repo.cached_users() <= 1 + 3);
+  CHECK(repo.find("alice", "") != nullptr);  // known users are never dropped for unknown ones
+}
+
+TEST_CASE("key db repository: last_used_interval 0 records nothing", "[key_db]") {
+  sqlite_backend b;
+  auto db = ajwt::open_key_database(b.url());
+  db.add_key("alice", key_a().public_part().to_pem());
+  {
+    auto o = quiet_options();
+    o.last_used_interval = std::chrono::milliseconds(0);
+    ajwt::verifier<ajwt::sql_key_repository> v(ajwt::open_key_repository(b.url(), o));
+    REQUIRE(v.verify_header(header(key_a(), "alice")).ok());
+  }
+  CHECK_FALSE(db.keys("alice").at(0).last_used.has_value());
+}
+
 TEST_CASE("key db repository: a stored key that no longer loads is skipped and logged, the others serve",
           "[key_db]") {
   sqlite_backend b;
