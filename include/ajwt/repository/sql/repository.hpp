@@ -419,6 +419,11 @@ class sql_key_repository {
           if (healthy.exchange(false)) log(std::string("the key database is unreachable: ") + e.what());
           std::unique_lock<std::mutex> lock(stop_mu);
           stop_cv.wait_for(lock, opt.poll_interval, [&] { return stop; });
+        } catch (...) {
+          w.reset();
+          if (healthy.exchange(false)) log("the key database is unreachable: unknown error");
+          std::unique_lock<std::mutex> lock(stop_mu);
+          stop_cv.wait_for(lock, opt.poll_interval, [&] { return stop; });
         }
       }
     }
