@@ -24,11 +24,14 @@ function(ajwt_install_core_pc)
   install(FILES "${PROJECT_BINARY_DIR}/ajwt.pc" DESTINATION "${AJWT_INSTALL_PKGCONFIGDIR}")
 endfunction()
 
-# ajwt_install_component_pc(<name> <pkg-config module>...): ajwt-<name>.pc requiring this version of ajwt
-# and the given modules, e.g. ajwt_install_component_pc(redis hiredis).
+# ajwt_install_component_pc(<name> <pkg-config module>... [CFLAGS <flag>...]): ajwt-<name>.pc requiring this
+# version of ajwt and the given modules, with the component's compile flags (e.g. the AJWT_WITH_<C> macro
+# its target defines), e.g. ajwt_install_component_pc(sqlite sqlite3 CFLAGS -DAJWT_WITH_SQLITE=1).
 function(ajwt_install_component_pc name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "CFLAGS")
   set(AJWT_PC_COMPONENT "${name}")
-  list(JOIN ARGN ", " AJWT_PC_COMPONENT_REQUIRES)
+  list(JOIN arg_UNPARSED_ARGUMENTS ", " AJWT_PC_COMPONENT_REQUIRES)
+  list(JOIN arg_CFLAGS " " AJWT_PC_COMPONENT_CFLAGS)
   configure_file("${PROJECT_SOURCE_DIR}/cmake/ajwt-component.pc.in" "${PROJECT_BINARY_DIR}/ajwt-${name}.pc" @ONLY)
   install(FILES "${PROJECT_BINARY_DIR}/ajwt-${name}.pc" DESTINATION "${AJWT_INSTALL_PKGCONFIGDIR}")
 endfunction()

@@ -21,6 +21,9 @@ cmake --build --preset "$preset" --parallel "$(nproc)"
 
 source scripts/lib/redis.sh
 start_test_redis "sanitize.sh $1"
+# A private PostgreSQL 15 for the key database tests (see scripts/lib/postgres.sh).
+source scripts/lib/postgres.sh
+start_test_postgres "sanitize.sh $1"
 
 # The stress test runs longer than in the plain build, where 4 s of mixed load is enough.
 export AJWT_STRESS_SECONDS="${AJWT_STRESS_SECONDS:-6}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds ajwt and runs every test: installs what is missing (scripts/install-deps.sh), configures build/ci
 # (preset "ci": gcc, RelWithDebInfo, warnings are errors, tests + examples + tools), builds, starts a
-# throw-away Redis on a free loopback port for the Redis tests, and runs CTest. Exits non-zero when anything
+# throw-away Redis and PostgreSQL on free loopback ports for their tests, and runs CTest. Exits non-zero when anything
 # fails. Works from any directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,5 +15,8 @@ cmake --build --preset ci --parallel "$(nproc)"
 # A private Redis for the tests, on a free loopback port (see scripts/lib/redis.sh).
 source scripts/lib/redis.sh
 start_test_redis test.sh
+# A private PostgreSQL 15 for the key database tests (see scripts/lib/postgres.sh).
+source scripts/lib/postgres.sh
+start_test_postgres test.sh
 
 ctest --test-dir "$build_dir" --output-on-failure -j2

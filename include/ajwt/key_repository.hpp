@@ -65,6 +65,16 @@ struct is_key_repository<T, std::void_t<typename T::user_type,
                                                            std::declval<std::string_view>())),
                           std::shared_ptr<const user_keys<typename T::user_type>>> {};
 
+/// True when T has `void on_verified(std::string_view username, const public_key& key)`: the verifier then
+/// calls it after each accepted token with the key that verified it (e.g. to record when a key was last
+/// used: sql_key_repository); it must not block, and exceptions from it are swallowed.
+template <class T, class = void>
+struct has_on_verified : std::false_type {};
+template <class T>
+struct has_on_verified<T, std::void_t<decltype(std::declval<T&>().on_verified(
+                              std::declval<std::string_view>(), std::declval<const public_key&>()))>>
+    : std::true_type {};
+
 }  // namespace ajwt
 
 #endif  // AJWT_KEY_REPOSITORY_HPP

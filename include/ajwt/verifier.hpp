@@ -374,6 +374,14 @@ class verifier {
       return failure{reason::nonce_store_unavailable,
                      "nonce store unavailable" + (store_error.empty() ? std::string() : ": " + store_error)};
 
+    if constexpr (has_on_verified<KeyRepository>::value) {
+      try {
+        keys_.on_verified(username, *verified_by);
+      } catch (...) {
+        // A repository's bookkeeping (e.g. last-used times) must not change the outcome.
+      }
+    }
+
     // The strings first: they may be views into the payload or the DOM, which move into the token.
     std::string username_copy(username), nonce_copy(nonce), kid_copy(d.kid);
     std::unique_ptr<nlohmann::json> dom;

@@ -1,6 +1,8 @@
 # The consumer programs, shared by the find_package and add_subdirectory consumers. Expects the targets
-# ajwt::ajwt (and ajwt::redis / ajwt::curl when AJWT_EXPECT_REDIS / AJWT_EXPECT_CURL) to exist.
-foreach(var IN ITEMS AJWT_EXPECTED_VERSION AJWT_EXPECT_UMBRELLA AJWT_EXPECT_REDIS AJWT_EXPECT_CURL)
+# ajwt::ajwt (and ajwt::redis / ajwt::curl / ajwt::sqlite / ajwt::postgres when AJWT_EXPECT_REDIS /
+# AJWT_EXPECT_CURL / AJWT_EXPECT_SQLITE / AJWT_EXPECT_POSTGRES) to exist.
+foreach(var IN ITEMS AJWT_EXPECTED_VERSION AJWT_EXPECT_UMBRELLA AJWT_EXPECT_REDIS AJWT_EXPECT_CURL
+                    AJWT_EXPECT_SQLITE AJWT_EXPECT_POSTGRES)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "pass -D${var}=...")
   endif()
@@ -34,3 +36,17 @@ if(AJWT_EXPECT_CURL)
   target_link_libraries(ajwt_curl_consumer PRIVATE ajwt::curl)
   add_test(NAME ajwt_curl_consumer COMMAND ajwt_curl_consumer)
 endif()
+
+foreach(_backend IN ITEMS sqlite postgres)
+  string(TOUPPER "${_backend}" _upper)
+  if(AJWT_EXPECT_${_upper})
+    if(NOT TARGET ajwt::${_backend})
+      message(FATAL_ERROR "ajwt was built with the ${_backend} backend, but ajwt::${_backend} does not exist here")
+    endif()
+    find_package(Threads REQUIRED)
+    add_executable(ajwt_${_backend}_consumer "${CMAKE_CURRENT_LIST_DIR}/db_main.cpp")
+    target_link_libraries(ajwt_${_backend}_consumer PRIVATE ajwt::${_backend} Threads::Threads)
+    target_compile_definitions(ajwt_${_backend}_consumer PRIVATE AJWT_EXPECT_DB_${_upper}=1)
+    add_test(NAME ajwt_${_backend}_consumer COMMAND ajwt_${_backend}_consumer "${CMAKE_CURRENT_BINARY_DIR}")
+  endif()
+endforeach()

@@ -16,7 +16,8 @@ foreach(var IN ITEMS AJWT_STEP AJWT_SOURCE_DIR AJWT_BUILD_DIR AJWT_WORK_DIR AJWT
     message(FATAL_ERROR "consumer_test.cmake: -D${var}=... is required")
   endif()
 endforeach()
-foreach(var IN ITEMS AJWT_EXPECT_REDIS AJWT_EXPECT_CURL AJWT_EXPECT_CLI AJWT_EXPECT_MAN)
+foreach(var IN ITEMS AJWT_EXPECT_REDIS AJWT_EXPECT_CURL AJWT_EXPECT_CLI AJWT_EXPECT_MAN AJWT_EXPECT_SQLITE
+                    AJWT_EXPECT_POSTGRES)
   if(${var})
     set(${var} 1)
   else()
@@ -66,6 +67,8 @@ function(build_consumer name)
       "-DAJWT_EXPECT_UMBRELLA=${expect_umbrella}"
       "-DAJWT_EXPECT_REDIS=${AJWT_EXPECT_REDIS}"
       "-DAJWT_EXPECT_CURL=${AJWT_EXPECT_CURL}"
+      "-DAJWT_EXPECT_SQLITE=${AJWT_EXPECT_SQLITE}"
+      "-DAJWT_EXPECT_POSTGRES=${AJWT_EXPECT_POSTGRES}"
       ${ARGN})
   run("${CMAKE_COMMAND}" --build "${build}" --config Release)
   run("${CMAKE_CTEST_COMMAND}" --test-dir "${build}" --build-config Release --output-on-failure
@@ -89,7 +92,7 @@ if(AJWT_STEP STREQUAL "install")
     require_file("${cmakedir}/${file}")
   endforeach()
   require_file("${AJWT_PREFIX}/${AJWT_INSTALL_PKGCONFIGDIR}/ajwt.pc")
-  foreach(component IN ITEMS redis curl)
+  foreach(component IN ITEMS redis curl sqlite postgres)
     string(TOUPPER "${component}" upper)
     if(AJWT_EXPECT_${upper})
       require_file("${cmakedir}/ajwt-${component}-targets.cmake")
@@ -244,6 +247,23 @@ elseif(AJWT_STEP STREQUAL "pkg_config")
     run("${CMAKE_CXX_COMPILER}" -std=c++17 -o "${build}/ajwt_${component}_consumer"
         "${consumer_sources}/${component}_main.cpp" ${flags})
     run("${build}/ajwt_${component}_consumer")
+  endforeach()
+  # The key database backends, each through its own .pc file.
+  foreach(backend IN ITEMS sqlite postgres)
+    string(TOUPPER "${backend}" upper)
+    if(NOT AJWT_EXPECT_${upper})
+      continue()
+    endif()
+    execute_process(COMMAND "${pkg_config}" --cflags --libs ajwt-${backend}
+                    OUTPUT_VARIABLE db_flags OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "packaging:pkg_config: pkg-config --cflags --libs ajwt-${backend} failed (${rc})")
+    endif()
+    message(STATUS "pkg-config --cflags --libs ajwt-${backend}: ${db_flags}")
+    separate_arguments(db_flags UNIX_COMMAND "${db_flags}")
+    run("${CMAKE_CXX_COMPILER}" -std=c++17 -o "${build}/ajwt_${backend}_consumer" "${consumer_sources}/db_main.cpp"
+        "-DAJWT_EXPECT_DB_${upper}=1" ${db_flags} -pthread)
+    run("${build}/ajwt_${backend}_consumer" "${build}")
   endforeach()
 
 else()

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: ISC
 // `ajwt`: keys and Authorization headers for asymmetric-jwt-auth from the command line.
-// Exit codes: 0 success, 1 some header was rejected (verify), 2 usage, configuration or key error.
+// Exit codes: 0 success, 1 some header was rejected (verify) or nothing to remove (keys remove,
+// keys untrust-jwks), 2 usage, configuration, key or database error.
 #include <exception>
 #include <iostream>
 #include <string>
@@ -10,6 +11,7 @@
 #include <ajwt/version.hpp>
 
 #include "cli_support.hpp"
+#include "db_commands.hpp"
 #include "header_command.hpp"
 #include "inspect_command.hpp"
 #include "key_commands.hpp"
@@ -26,7 +28,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(0, 1);
     const std::vector<command> commands = {
         add_keygen_command(app), add_pubkey_command(app), add_fingerprint_command(app), add_jwks_command(app),
-        add_header_command(app), add_verify_command(app), add_inspect_command(app),
+        add_header_command(app), add_verify_command(app), add_inspect_command(app),     add_keys_command(app),
     };
     // A parse error names the --help of the subcommand it happened in, where the option is described.
     app.failure_message([](const CLI::App* top, const CLI::Error& e) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: ISC
 #include "verify_command.hpp"
 
+#include "db_commands.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -49,9 +51,10 @@ struct pinnable_clock {
 };
 
 /// Keys from files (--user-key, --authorized-keys, --jwks USER=FILE) first, then those fetched from
-/// --jwks USER=URL, for the same user or for others.
-using repository =
-    ajwt::combined_key_repository<ajwt::static_key_repository<>, ajwt::jwks_url_key_repository<>>;
+/// --jwks USER=URL, then those of --keys-db, for the same user or for others.
+using repository = ajwt::combined_key_repository<
+    ajwt::combined_key_repository<ajwt::static_key_repository<>, ajwt::jwks_url_key_repository<>>,
+    optional_key_db>;
 /// The verifier of `verify`, over the nonce store chosen by --redis (memory by default).
 template <class NonceStore>
 using cli_verifier = ajwt::verifier<repository, NonceStore, pinnable_clock>;
@@ -72,6 +75,7 @@ struct verify_options {
   request_options binding;  ///< the request every header is checked against (docs/binding.md)
   bool require_binding = false;
   std::optional<std::string> redis_url;
+  std::optional<std::string> keys_db;
   bool verbose = false;
   bool json = false;
   std::vector<std::string> headers;
@@ -143,11 +147,13 @@ ajwt::jwks_url_key_repository<> make_url_repository(const verify_options& o) {
 /// Loads every key source into one repository. Throws (naming the option, file and line) on any mistake.
 /// A --jwks URL is only checked here; it is fetched when the first token of its user arrives.
 repository load_keys(const verify_options& o) {
-  if (o.user_keys.empty() && o.authorized_keys.empty() && o.jwks.empty())
+  if (o.user_keys.empty() && o.authorized_keys.empty() && o.jwks.empty() && !o.keys_db)
     throw usage_error(
-        "verify needs at least one key source: --user-key USER=KEYFILE, --authorized-keys FILE or "
-        "--jwks USER=FILE|URL");
-  repository keys{ajwt::static_key_repository<>(), make_url_repository(o)};
+        "verify needs at least one key source: --user-key USER=KEYFILE, --authorized-keys FILE, "
+        "--jwks USER=FILE|URL or --keys-db URL");
+  repository all{{ajwt::static_key_repository<>(), make_url_repository(o)}, {}};
+  if (o.keys_db) all.second = open_verify_key_db(*o.keys_db, o.allow_http_jwks);
+  auto& keys = all.first;
   const passphrase_source pass({}, /*offers_option=*/false);
   for (const auto& value : o.user_keys) {
     const auto [user, path] = split_user_file(value, "--user-key", "USER=KEYFILE");
@@ -197,7 +203,7 @@ repository load_keys(const verify_options& o) {
     }
     for (const auto& k : found) keys.first.add(user, k);
   }
-  return keys;
+  return all;
 }
 
 ajwt::verifier_options make_options(const verify_options& o) {
@@ -289,6 +295,8 @@ int verify_all(const Verifier& v, const verify_options& o, const std::optional<a
     for (const auto& h : o.headers) {
       ++seen;
       all_ok = check_one(v, h, request, o, last_event, store_error, out, err) && all_ok;
+      err.flush();  // each line as it is decided: verify may run as a long-lived co-process
+      out.flush();
     }
   } else {
     if (isatty(STDIN_FILENO))
@@ -302,6 +310,12 @@ int verify_all(const Verifier& v, const verify_options& o, const std::optional<a
       if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines are skipped
       ++seen;
       all_ok = check_one(v, line, request, o, last_event, store_error, out, err) && all_ok;
+      // Flushed whenever no more input is buffered, i.e. before reading could wait: a co-process gets each
+      // answer at once, a batch from a file or pipe still writes in large blocks.
+      if (std::cin.rdbuf()->in_avail() <= 0) {
+        err.flush();
+        out.flush();
+      }
     }
     if (std::cin.bad()) throw usage_error("standard input: read error");
   }
@@ -401,6 +415,10 @@ command add_verify_command(CLI::App& parent) {
          "--redis", o->redis_url,
          "Record nonces in this Redis, shared with other verifiers (redis://[[user]:password@]host[:port]"
          "[/db] or unix:///path); default: in memory, for this run only")
+      ->type_name("URL");
+  app->add_option("--keys-db", o->keys_db,
+                  "Also take keys (and trusted JWKS URLs) from this key database, kept live: "
+                  "sqlite:///path.db or postgresql://... (docs/keys-db.md)")
       ->type_name("URL");
   app->add_flag("-v,--verbose", o->verbose, "Print \"rejected REASON: detail\" on standard error");
   app->add_flag("--json", o->json,

@@ -63,6 +63,12 @@ struct combined_key_repository {
     for (const auto& k : b->keys) detail::merge_key(merged->keys, k);
     return merged;
   }
+
+  /// Tells each part that has the hook (has_on_verified) that `key` of `username` verified a token.
+  void on_verified(std::string_view username, const public_key& key) {
+    if constexpr (has_on_verified<First>::value) first.on_verified(username, key);
+    if constexpr (has_on_verified<Second>::value) second.on_verified(username, key);
+  }
 };
 
 }  // namespace ajwt
