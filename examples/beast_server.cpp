@@ -93,7 +93,11 @@ int main(int argc, char** argv) {
   app.add_option("--origin", origin, "scheme://host[:port] clients call (default http://127.0.0.1:PORT)");
   app.add_option("--tolerance", tolerance, "seconds between a token's time and the clock")
       ->check(CLI::Range(0, 600));
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;  // --help: 0; any other parse error is a usage error
+  }
 
   ajwt::static_key_repository<> keys;
   try {
