@@ -110,6 +110,24 @@ std::string utc_now() {
   return buf;
 }
 
+/// The request path for the log, one field: httplib has percent-decoded it, so spaces, control characters,
+/// '%' and bytes past ASCII are encoded again (%XX).
+std::string log_path(const std::string& path) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : path) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b <= 0x20 || b >= 0x7f || c == '%') {
+      out += '%';
+      out += hex[b >> 4];
+      out += hex[b & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 /// "host:port", an IPv6 host in brackets (as in URLs).
 std::string host_port(const std::string& host, int port) {
   const bool v6 = host.find(':') != std::string::npos;
@@ -525,7 +543,7 @@ int serve(const Verifier& verifier, const key_sources& sources, const nonce_heal
   // The access log: written after the response (httplib calls its logger then), on the request's thread.
   http.set_logger([auth](const httplib::Request& req, const httplib::Response& res) {
     std::string line = utc_now() + ' ' + host_port(req.remote_addr, req.remote_port) + ' ' + req.method +
-                       ' ' + req.path + ' ' + std::to_string(res.status) + ' ';
+                       ' ' + log_path(req.path) + ' ' + std::to_string(res.status) + ' ';
     const auto o = auth.outcome(req);
     using status = ajwt::http::httplib_outcome::status;
     switch (o.state) {
