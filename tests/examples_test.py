@@ -952,6 +952,33 @@ def test_beast_server_accepts_a_bound_token_and_refuses_the_rest(f):
         expect_equal("beast_server exit status after SIGTERM", server.stop(), 0)
 
 
+def test_readme_curl_example_is_accepted_by_the_example_server(f):
+    # The README's two lines (url=..., curl ...), run as written with the server's real port for 8080.
+    with open(os.path.join(SOURCE_DIR, "README.md")) as readme:
+        lines = readme.read().splitlines()
+    at = next((i for i, line in enumerate(lines) if line.startswith('curl -H "Authorization: $(ajwt header')), None)
+    if at is None or not lines[at - 1].startswith("url="):
+        raise AssertionError("README.md has no `url=...` line followed by the `curl -H ...ajwt header...` example")
+    port = free_port()
+    server = Server(f["work"], ["--listen", f"127.0.0.1:{port}", "--authorized-keys", f["authorized_keys"]])
+    try:
+        script = "\n".join(lines[at - 1:at + 1]).replace("127.0.0.1:8080", f"127.0.0.1:{port}")
+        bindir = os.path.join(f["work"], "bin")
+        os.makedirs(bindir, exist_ok=True)
+        if not os.path.exists(os.path.join(bindir, "ajwt")):
+            os.symlink(cli(), os.path.join(bindir, "ajwt"))
+        env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""), NO_PROXY="*", no_proxy="*")
+        cwd = os.path.join(f["work"], "readme")  # the README's key file name, client.pem
+        os.makedirs(cwd, exist_ok=True)
+        shutil.copy(f["billing_key"], os.path.join(cwd, "client.pem"))
+        r = subprocess.run(["bash", "-ec", script], cwd=cwd, env=env,
+                           capture_output=True, text=True, timeout=TIMEOUT)
+        expect_equal("curl output", (r.returncode, r.stdout), (0, "hello svc-billing\n"))
+        expect_log(server, r"accepted svc-billing")
+    finally:
+        server.stop()
+
+
 def test_server_exits_0_on_sigterm(f):
     expect_equal("exit status after SIGTERM", f["server"].stop(signal.SIGTERM), 0)
 
