@@ -10,6 +10,7 @@
 namespace ajwt {
 
 /// The default Clock: the system's wall clock, in whole Unix seconds (what the `time` claim holds).
+/// Stateless, so thread-safe.
 struct system_clock {
   [[nodiscard]] std::int64_t now() const noexcept {
     return std::chrono::duration_cast<std::chrono::seconds>(
