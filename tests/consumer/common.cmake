@@ -1,6 +1,7 @@
 # The consumer programs, shared by the find_package and add_subdirectory consumers. Expects the targets
 # ajwt::ajwt (and ajwt::redis / ajwt::curl when AJWT_EXPECT_REDIS / AJWT_EXPECT_CURL) to exist.
-foreach(var IN ITEMS AJWT_EXPECTED_VERSION AJWT_EXPECT_UMBRELLA AJWT_EXPECT_REDIS AJWT_EXPECT_CURL)
+foreach(var IN ITEMS AJWT_EXPECTED_VERSION AJWT_EXPECT_UMBRELLA AJWT_EXPECT_REDIS AJWT_EXPECT_CURL AJWT_EXPECT_HTTPLIB
+                    AJWT_EXPECT_BEAST)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "pass -D${var}=...")
   endif()
@@ -34,3 +35,16 @@ if(AJWT_EXPECT_CURL)
   target_link_libraries(ajwt_curl_consumer PRIVATE ajwt::curl)
   add_test(NAME ajwt_curl_consumer COMMAND ajwt_curl_consumer)
 endif()
+
+# ajwt::httplib and ajwt::beast: each brings ajwt and its own dependency along.
+foreach(_component IN ITEMS httplib beast)
+  string(TOUPPER "${_component}" _upper)
+  if(AJWT_EXPECT_${_upper})
+    if(NOT TARGET ajwt::${_component})
+      message(FATAL_ERROR "ajwt was built with ajwt::${_component}, but it does not exist here")
+    endif()
+    add_executable(ajwt_${_component}_consumer "${CMAKE_CURRENT_LIST_DIR}/${_component}_main.cpp")
+    target_link_libraries(ajwt_${_component}_consumer PRIVATE ajwt::${_component})
+    add_test(NAME ajwt_${_component}_consumer COMMAND ajwt_${_component}_consumer)
+  endif()
+endforeach()

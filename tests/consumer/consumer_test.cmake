@@ -12,7 +12,7 @@ foreach(var IN ITEMS AJWT_STEP AJWT_SOURCE_DIR AJWT_BUILD_DIR AJWT_WORK_DIR AJWT
     message(FATAL_ERROR "consumer_test.cmake: -D${var}=... is required")
   endif()
 endforeach()
-foreach(var IN ITEMS AJWT_EXPECT_REDIS AJWT_EXPECT_CURL)
+foreach(var IN ITEMS AJWT_EXPECT_REDIS AJWT_EXPECT_CURL AJWT_EXPECT_HTTPLIB AJWT_EXPECT_BEAST)
   if(${var})
     set(${var} 1)
   else()
@@ -62,6 +62,8 @@ function(build_consumer name)
       "-DAJWT_EXPECT_UMBRELLA=${expect_umbrella}"
       "-DAJWT_EXPECT_REDIS=${AJWT_EXPECT_REDIS}"
       "-DAJWT_EXPECT_CURL=${AJWT_EXPECT_CURL}"
+      "-DAJWT_EXPECT_HTTPLIB=${AJWT_EXPECT_HTTPLIB}"
+      "-DAJWT_EXPECT_BEAST=${AJWT_EXPECT_BEAST}"
       ${ARGN})
   run("${CMAKE_COMMAND}" --build "${build}" --config Release)
   run("${CMAKE_CTEST_COMMAND}" --test-dir "${build}" --build-config Release --output-on-failure
@@ -88,6 +90,15 @@ if(AJWT_STEP STREQUAL "install")
     require_file("${cmakedir}/ajwtCurlTargets.cmake")
   endif()
   require_file("${AJWT_PREFIX}/${AJWT_INSTALL_PKGCONFIGDIR}/ajwt.pc")
+  if(AJWT_EXPECT_HTTPLIB)
+    require_file("${cmakedir}/ajwtHttplibTargets.cmake")
+    require_file("${cmakedir}/ajwtFindHttplib.cmake")
+    require_file("${AJWT_PREFIX}/${AJWT_INSTALL_PKGCONFIGDIR}/ajwt-httplib.pc")
+  endif()
+  if(AJWT_EXPECT_BEAST)
+    require_file("${cmakedir}/ajwtBeastTargets.cmake")
+    require_file("${AJWT_PREFIX}/${AJWT_INSTALL_PKGCONFIGDIR}/ajwt-beast.pc")
+  endif()
 
   # Exactly the headers of the source tree, detail/ and optional ones included.
   file(GLOB_RECURSE source_headers RELATIVE "${AJWT_SOURCE_DIR}/include" "${AJWT_SOURCE_DIR}/include/ajwt/*")
@@ -155,6 +166,24 @@ elseif(AJWT_STEP STREQUAL "pkg_config")
   run("${CMAKE_CXX_COMPILER}" -std=c++17 -o "${build}/ajwt_consumer" "${consumer_sources}/main.cpp"
       "-DAJWT_EXPECTED_VERSION=\"${AJWT_VERSION}\"" "-DAJWT_EXPECT_UMBRELLA=${expect_umbrella}" ${flags})
   run("${build}/ajwt_consumer")
+
+  # The integrations' .pc files: each brings ajwt and its own dependency along.
+  foreach(component IN ITEMS httplib beast)
+    string(TOUPPER "${component}" upper)
+    if(NOT AJWT_EXPECT_${upper})
+      continue()
+    endif()
+    execute_process(COMMAND "${pkg_config}" --cflags --libs ajwt-${component}
+                    OUTPUT_VARIABLE flags OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "packaging:pkg_config: pkg-config --cflags --libs ajwt-${component} failed (${rc})")
+    endif()
+    message(STATUS "pkg-config --cflags --libs ajwt-${component}: ${flags}")
+    separate_arguments(flags UNIX_COMMAND "${flags}")
+    run("${CMAKE_CXX_COMPILER}" -std=c++17 -o "${build}/ajwt_${component}_consumer"
+        "${consumer_sources}/${component}_main.cpp" ${flags})
+    run("${build}/ajwt_${component}_consumer")
+  endforeach()
 
 else()
   message(FATAL_ERROR "consumer_test.cmake: unknown AJWT_STEP '${AJWT_STEP}'")
