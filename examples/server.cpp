@@ -516,6 +516,7 @@ int serve(const Verifier& verifier, const key_sources& sources, const nonce_heal
   http.Post("/whoami", whoami);
 
   http.Get("/healthz", [&sources, &nonces](const httplib::Request&, httplib::Response& res) {
+    health_note.clear();
     std::string failing, why;
     if (auto problem = nonces.check(); !problem.empty()) {
       failing = "nonce store (" + nonces.name + ")";
@@ -552,7 +553,7 @@ int serve(const Verifier& verifier, const key_sources& sources, const nonce_heal
         line += "rejected " + std::string(ajwt::to_string(*o.why)) + ": " + o.detail;
         break;
       case status::no_header: line += "rejected: no Authorization header"; break;
-      default: line += health_note.empty() ? "-" : health_note; break;
+      default: line += req.path == "/healthz" && !health_note.empty() ? health_note : std::string("-"); break;
     }
     health_note.clear();
     log_line(std::move(line));
