@@ -5,8 +5,9 @@
 #      header-check units (tests/CMakeLists.txt generates one per public header) of <ajwt/ajwt.hpp>, which
 #      includes the whole core, and of the headers it leaves out (Redis, JWKS URLs, libcurl, the HTTP
 #      integrations): so all of include/ajwt is analysed, each header once. The tests themselves are not
-#      (Catch2's macros make clang-tidy slow and noisy there; the sanitizer stages run them instead). Needs a configured clang
-#      tree with compile_commands.json: build/ci-asan-ubsan by default (configured here if missing), or $1.
+#      (Catch2's macros make clang-tidy slow and noisy there; the sanitizer stages run them instead). Needs a
+#      configured clang tree with compile_commands.json: build/ci-asan-ubsan by default (configured here if
+#      missing), or $1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
