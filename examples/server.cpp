@@ -106,7 +106,7 @@ std::string utc_now() {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) return "-";
   return buf;
 }
 
@@ -584,7 +584,9 @@ int serve(const Verifier& verifier, const key_sources& sources, const nonce_heal
   // listen_after_bind() returns true after stop() (once the workers are done), false on a socket error.
   const bool clean = http.listen_after_bind();
   listen_returned = true;
-  pthread_kill(watcher.native_handle(), SIGTERM);  // returned on its own: wake the watcher if it waits
+  // Returned on its own (or after stop()): wake the watcher if it still waits; SIGHUP, because it checks
+  // listen_returned first for that one too.
+  pthread_kill(watcher.native_handle(), SIGHUP);
   watcher.join();
   log_line("server: stopped");
   return clean ? 0 : 1;
