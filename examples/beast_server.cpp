@@ -73,9 +73,7 @@ void serve(tcp::socket socket, const verifier_type& verifier, const std::string&
   }
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   CLI::App app{
       "GET and POST /whoami protected by ajwt on Boost.Beast: 200 \"hello USER\" for a valid "
       "Authorization header bound to the request, 401 otherwise (the reason goes to stderr).",
@@ -145,4 +143,14 @@ int main(int argc, char** argv) {
   for (auto& t : connections) t.join();
   std::cerr << "beast_server: stopped\n";
   return 0;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {  // not expected: out of memory, no thread could be started...
+    std::cerr << "beast_server: " << e.what() << '\n';
+    return 1;
+  }
 }

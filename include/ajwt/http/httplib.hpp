@@ -222,7 +222,7 @@ httplib_verification<Verifier> install_verification(::httplib::Server& server, c
         "not \"" +
         origin.substr(0, 200) + "\"");
   using handle = httplib_verification<Verifier>;
-  const handle h(std::make_shared<const typename handle::state>(
+  handle h(std::make_shared<const typename handle::state>(
       typename handle::state{&verifier, std::move(origin), std::move(options.protect)}));
   server.set_pre_routing_handler(
       [h](const ::httplib::Request& req, ::httplib::Response& res) { return h.pre_routing(req, res); });
