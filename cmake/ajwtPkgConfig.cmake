@@ -24,14 +24,18 @@ function(ajwt_install_core_pc)
   install(FILES "${PROJECT_BINARY_DIR}/ajwt.pc" DESTINATION "${AJWT_INSTALL_PKGCONFIGDIR}")
 endfunction()
 
-# ajwt_install_component_pc(<name> <pkg-config module>... [CFLAGS <flag>...]): ajwt-<name>.pc requiring this
+# ajwt_install_component_pc(<name> <pkg-config module>... [CFLAGS <flag>...] [LIBS <flag>...]): ajwt-<name>.pc requiring this
 # version of ajwt and the given modules, with the component's compile flags (e.g. the AJWT_WITH_<C> macro
 # its target defines), e.g. ajwt_install_component_pc(sqlite sqlite3 CFLAGS -DAJWT_WITH_SQLITE=1).
 function(ajwt_install_component_pc name)
-  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "CFLAGS")
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "" "CFLAGS;LIBS")
   set(AJWT_PC_COMPONENT "${name}")
-  list(JOIN arg_UNPARSED_ARGUMENTS ", " AJWT_PC_COMPONENT_REQUIRES)
+  set(AJWT_PC_COMPONENT_REQUIRES "")
+  foreach(module IN LISTS arg_UNPARSED_ARGUMENTS)
+    string(APPEND AJWT_PC_COMPONENT_REQUIRES ", ${module}")
+  endforeach()
   list(JOIN arg_CFLAGS " " AJWT_PC_COMPONENT_CFLAGS)
+  list(JOIN arg_LIBS " " AJWT_PC_COMPONENT_LIBS)
   configure_file("${PROJECT_SOURCE_DIR}/cmake/ajwt-component.pc.in" "${PROJECT_BINARY_DIR}/ajwt-${name}.pc" @ONLY)
   install(FILES "${PROJECT_BINARY_DIR}/ajwt-${name}.pc" DESTINATION "${AJWT_INSTALL_PKGCONFIGDIR}")
 endfunction()

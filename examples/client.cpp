@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: ISC
 // client: calls a service protected by ajwt (or by the Python library) with a signed Authorization header.
+// `client --help` lists the options:
 //
 //   client --key KEYFILE --user NAME --url http://HOST:PORT/PATH
 //          [--passphrase-env VAR] [--time UNIX] [--audience AUD]... [--no-binding] [--bind-url URL]
@@ -26,10 +27,12 @@
 #include <cstdlib>
 #include <iostream>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <httplib.h>
+#include <CLI/CLI.hpp>
 
 #include <ajwt/ajwt.hpp>
 
@@ -47,58 +50,48 @@ struct options {
   bool repeat_header = false;
 };
 
-// With a problem: prints it and the usage on stderr, exits 2. Without (--help): the usage on stdout, exits 0.
-[[noreturn]] void usage(const std::string& problem = {}) {
-  auto& out = problem.empty() ? std::cout : std::cerr;
-  if (!problem.empty()) out << "client: " << problem << "\n";
-  out << "usage: client --key KEYFILE --user NAME --url http://HOST:PORT/PATH\n"
-      << "              [--passphrase-env VAR] [--time UNIX] [--audience AUD]... [--no-binding]\n"
-      << "              [--bind-url URL] [--repeat-header]\n";
-  std::exit(problem.empty() ? 0 : 2);
-}
+/// A problem with the command line: printed with a pointer to --help, then exit 2.
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
-options parse_options(int argc, char** argv) {
+/// Parses the command line; throws usage_error, or returns nullopt after --help (printed).
+std::optional<options> parse_options(int argc, char** argv, int& exit_status) {
   options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h") usage();
-    if (flag == "--repeat-header") {
-      o.repeat_header = true;
-      continue;
-    }
-    if (flag == "--no-binding") {
-      o.bind = false;
-      continue;
-    }
-    if (i + 1 >= argc) usage("unknown option or missing value: " + flag);
-    const std::string value = argv[++i];
-    if (flag == "--key") {
-      o.key_file = value;
-    } else if (flag == "--user") {
-      o.user = value;
-    } else if (flag == "--url") {
-      o.url = value;
-    } else if (flag == "--passphrase-env") {
-      o.passphrase_env = value;
-    } else if (flag == "--audience") {
-      if (value.empty()) usage("--audience must not be empty");
-      o.audiences.push_back(value);
-    } else if (flag == "--bind-url") {
-      o.bind_url = value;
-    } else if (flag == "--time") {
-      try {
-        std::size_t used = 0;
-        o.time = std::stoll(value, &used);
-        if (used != value.size()) throw std::invalid_argument(value);
-      } catch (const std::exception&) {
-        usage("--time needs Unix seconds, not \"" + value + "\"");
-      }
-    } else {
-      usage("unknown option " + flag);
-    }
+  CLI::App app{
+      "Calls a service protected by ajwt (or by the Python library asymmetric-jwt-auth) with a signed "
+      "\"Authorization: JWT <token>\" header, bound to the request, and prints \"HTTP <status>\" and "
+      "the body. Exit status: 0 on a 2xx answer, 1 otherwise, 2 for bad arguments, an unusable key or "
+      "no connection.",
+      "client"};
+  app.get_formatter()->column_width(30);
+  app.add_option("--key", o.key_file,
+                 "private key: PEM (PKCS#8, PKCS#1, SEC1; encrypted or not), OpenSSH or JWK")
+      ->required();
+  app.add_option("--user", o.user, "the username the server registered this key's public half for")
+      ->required();
+  app.add_option("--url", o.url, "http://HOST:PORT/PATH[?QUERY] to GET")->required();
+  app.add_option("--passphrase-env", o.passphrase_env,
+                 "environment variable holding an encrypted key's passphrase (never the command line)");
+  app.add_option("--time", o.time, "sign this Unix time instead of now (to show a stale token refused)");
+  app.add_option("--audience", o.audiences, "add the aud claim: the service the token is for; repeatable");
+  bool no_binding = false;
+  auto* nb = app.add_flag("--no-binding", no_binding,
+                          "do not bind the token to the request (htm, htu, htq, htb: docs/binding.md)");
+  app.add_option("--bind-url", o.bind_url,
+                 "bind the token to this URL instead of the one called (to show it refused elsewhere)")
+      ->excludes(nb);
+  app.add_flag("--repeat-header", o.repeat_header,
+               "send the same header twice: the server accepts it once, then refuses the replay");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    exit_status = app.exit(e) == 0 ? 0 : 2;  // --help: 0; anything else is a usage error
+    return std::nullopt;
   }
-  if (o.key_file.empty() || o.user.empty() || o.url.empty()) usage("--key, --user and --url are required");
-  if (!o.bind && !o.bind_url.empty()) usage("--bind-url and --no-binding exclude each other");
+  o.bind = !no_binding;
+  for (const auto& a : o.audiences)
+    if (a.empty()) throw usage_error("--audience must not be empty");
   return o;
 }
 
@@ -113,9 +106,21 @@ bool split_url(const std::string& url, std::string& origin, std::string& target)
 }
 
 int run(int argc, char** argv) {
-  const options opt = parse_options(argc, argv);
+  int exit_status = 0;
+  std::optional<options> parsed;
+  try {
+    parsed = parse_options(argc, argv, exit_status);
+  } catch (const usage_error& e) {
+    std::cerr << "client: " << e.what() << "\nRun with --help for more information.\n";
+    return 2;
+  }
+  if (!parsed) return exit_status;
+  const options& opt = *parsed;
   std::string origin, target;
-  if (!split_url(opt.url, origin, target)) usage("--url must look like http://HOST:PORT/PATH");
+  if (!split_url(opt.url, origin, target)) {
+    std::cerr << "client: --url must look like http://HOST:PORT/PATH\n";
+    return 2;
+  }
 
   std::string header;
   try {
@@ -135,13 +140,15 @@ int run(int argc, char** argv) {
     if (opt.audiences.size() > 1) builder.audiences(opt.audiences);
     if (opt.bind) {
       // The request exactly as it will be sent: GET, this URL, no body. The server checks the same
-      // claims against the request it receives.
+      // claims against the request it receives. header(request) leaves the builder as it is, so one
+      // builder could sign many requests, on many threads.
       ajwt::http_request request;
       request.method = "GET";
       request.url = opt.bind_url.empty() ? opt.url : opt.bind_url;
-      builder.bind(request);  // throws config_error for a URL that is not absolute http(s)
+      header = builder.header(request);  // throws config_error for a URL that is not absolute http(s)
+    } else {
+      header = builder.header();  // "JWT <token>"
     }
-    header = builder.header();  // "JWT <token>"
   } catch (const ajwt::error& e) {
     // An unreadable or unsupported key, or a wrong passphrase (the message names the file), or a URL
     // request binding cannot use.

@@ -3,8 +3,8 @@
 #   1. clang-format: every C++ file in git is formatted to .clang-format (prints the diff when not).
 #   2. clang-tidy with .clang-tidy, warnings as errors, over every C++ file of tools/ and examples/ and the
 #      header-check units (tests/CMakeLists.txt generates one per public header) of <ajwt/ajwt.hpp>, which
-#      includes the whole core, and of the headers it leaves out (Redis, JWKS URLs, libcurl, the key
-#      database: sql/open.hpp includes the rest of sql/ and both backends): so all of
+#      includes the whole core, and of the headers it leaves out (Redis, JWKS URLs, libcurl, the HTTP
+#      integrations, the key database: sql/open.hpp includes the rest of sql/ and both backends): so all of
 #      include/ajwt is analysed, each header once. The tests themselves are not (Catch2's macros make
 #      clang-tidy slow and noisy there; the sanitizer stages run them instead). Needs a configured clang
 #      tree with compile_commands.json: build/ci-asan-ubsan by default (configured here if missing), or $1.
@@ -32,7 +32,7 @@ import json, re, sys
 for entry in json.load(open(sys.argv[1])):
     f = entry["file"]
     if re.search(r"/(tools|examples)/[^/]*(/[^/]*)?\.cpp$", f) or re.search(
-            r"/header_check/ajwt_(ajwt|nonce_redis|repository_jwks_url|repository_curl_fetcher|repository_sql_open)_hpp\.cpp$", f):
+            r"/header_check/ajwt_(ajwt|nonce_redis|repository_jwks_url|repository_curl_fetcher|repository_sql_open|http_httplib|http_curl|http_beast)_hpp\.cpp$", f):
         print(f)
 PY
 )

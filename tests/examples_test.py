@@ -127,21 +127,23 @@ def cli_header(key, user, *args):
 class Server:
     """The example server on a free loopback port; its stderr (the log) goes to a file."""
 
-    def __init__(self, work, args, port=0):
+    def __init__(self, work, args, port=0, program="server"):
         self.log_path = os.path.join(work, f"server-{secrets.token_hex(4)}.log")
         self.log_file = open(self.log_path, "wb")
         # libcurl (--jwks USER=URL) reads proxy settings from the environment: never for loopback.
         env = dict(os.environ, NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
-        self.proc = subprocess.Popen([example("server"), "--port", str(port), *args], stdout=subprocess.PIPE,
+        where = [] if "--listen" in args else ["--port", str(port)]
+        self.proc = subprocess.Popen([example(program), *where, *args], stdout=subprocess.PIPE,
                                      stderr=self.log_file, env=env)
         self.log_offset = 0
         line = self._read_first_line(10)
-        m = re.fullmatch(r"listening on http://127\.0\.0\.1:(\d+)\n", line)
+        m = re.fullmatch(r"listening on http://(127\.0\.0\.1|\[::1\]):(\d+)\n", line)
         if not m:
             self.stop()
             raise AssertionError(f"server did not announce its port; stdout {line!r}, log {self.all_log()!r}")
-        self.port = int(m.group(1))
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.host = m.group(1).strip("[]")
+        self.port = int(m.group(2))
+        self.base = f"http://{m.group(1)}:{self.port}"
         self.url = self.base + "/whoami"
 
     def _read_first_line(self, timeout):
@@ -172,7 +174,7 @@ class Server:
         return self.request("GET", path, headers)
 
     def request(self, method, path, headers=None, body=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
         try:
             conn.request(method, path, body=body, headers=headers or {})
             res = conn.getresponse()
@@ -218,10 +220,43 @@ def expect_equal(what, got, want):
         raise AssertionError(f"{what}: got {got!r}, want {want!r}")
 
 
-def expect_log(server, pattern):
-    lines = server.new_log()
-    if not any(re.fullmatch(pattern, line) for line in lines):
-        raise AssertionError(f"no server log line matches {pattern!r}; new lines: {lines!r}")
+# The server's access log: "TIMESTAMP CLIENT METHOD PATH STATUS MESSAGE", MESSAGE being "accepted USER",
+# "rejected REASON: DETAIL", "rejected: no Authorization header" or "-".
+ACCESS_LINE = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) (\S+) (\S+) (\S+) (\d{3}) (.*)")
+
+
+def message_of(line):
+    m = ACCESS_LINE.fullmatch(line)
+    return m.group(6) if m else line
+
+
+def expect_log(server, pattern, timeout=5):
+    """Waits for a new log line whose message (the whole line, for lines that are not access lines) matches
+    `pattern`: httplib logs a request after it has sent the response."""
+    seen = []
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = server.new_log()
+        seen += lines
+        for line in lines:
+            if re.fullmatch(pattern, message_of(line)):
+                return line
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no server log line matches {pattern!r}; new lines: {seen!r}")
+        time.sleep(0.02)
+
+
+def access_messages(server, count, timeout=5):
+    """The messages of the next `count` access log lines, waiting for them."""
+    got = []
+    deadline = time.monotonic() + timeout
+    while len(got) < count:
+        got += [message_of(line) for line in server.new_log() if ACCESS_LINE.fullmatch(line)]
+        if len(got) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(got)} access log lines, want {count}: {got!r}")
+            time.sleep(0.02)
+    return got
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -274,11 +309,12 @@ def test_replayed_header_is_refused_with_401(f):
     r = client(f["server"], f["billing_key"], "svc-billing", "--repeat-header")
     expect_equal("client output", r.stdout, "HTTP 200\nhello svc-billing\nHTTP 401\nunauthorized\n")
     expect_equal("client exit status (first accepted, replay refused)", r.returncode, 0)
-    lines = f["server"].new_log()
+    # Two connections, two worker threads: the two lines may be written in either order.
+    lines = sorted(access_messages(f["server"], 2))
     expect_equal("log line count", len(lines), 2)
-    expect_equal("first log line", lines[0], "accepted svc-billing")
+    expect_equal("the accepted request's log line", lines[0], "accepted svc-billing")
     if not lines[1].startswith("rejected nonce_replayed: "):
-        raise AssertionError(f"second log line is {lines[1]!r}, want 'rejected nonce_replayed: ...'")
+        raise AssertionError(f"the replay's log line is {lines[1]!r}, want 'rejected nonce_replayed: ...'")
 
 
 def test_token_from_unregistered_key_is_refused_with_401(f):
@@ -347,7 +383,7 @@ def test_each_token_sent_four_times_at_once_is_accepted_exactly_once(f):
         t.join()
     for token, got in statuses.items():
         expect_equal("statuses of one token sent 4 times", sorted(got), [200, 401, 401, 401])
-    lines = f["server"].new_log()
+    lines = access_messages(f["server"], 40)
     expect_equal("accepted log lines", sum(line == "accepted svc-billing" for line in lines), 10)
     expect_equal("nonce_replayed log lines", sum(line.startswith("rejected nonce_replayed: ") for line in lines), 30)
 
@@ -367,7 +403,8 @@ def test_request_without_authorization_gets_generic_401(f):
     expect_equal("WWW-Authenticate", headers.get("WWW-Authenticate"), "JWT")
     expect_equal("Content-Type", headers.get("Content-Type"), "text/plain")
     expect_equal("body", body, "unauthorized\n")
-    expect_log(f["server"], r"rejected malformed_header: .+")
+    # Logged as what it is, not as a malformed header.
+    expect_log(f["server"], r"rejected: no Authorization header")
 
 
 def test_garbage_token_gets_generic_401_and_its_reason_is_logged(f):
@@ -492,11 +529,9 @@ def test_server_with_redis_down_refuses_with_nonce_store_unavailable(f):
     try:
         r = client(server, f["billing_key"], "svc-billing")
         expect_equal("client output", r.stdout, "HTTP 401\nunauthorized\n")
-        lines = server.new_log()
-        if not any(line.startswith("server: warning: Redis does not answer yet: ") for line in lines):
-            raise AssertionError(f"no start-up warning about Redis; log: {lines!r}")
-        if not any(re.fullmatch(r"rejected nonce_store_unavailable: .+", line) for line in lines):
-            raise AssertionError(f"no nonce_store_unavailable line; log: {lines!r}")
+        expect_log(server, r"rejected nonce_store_unavailable: .+")
+        if not any(line.startswith("server: warning: Redis does not answer yet: ") for line in server.all_log().splitlines()):
+            raise AssertionError(f"no start-up warning about Redis; log: {server.all_log()!r}")
     finally:
         server.stop()
 
@@ -682,6 +717,267 @@ def test_demo_script_succeeds(f):
         raise AssertionError(f"demo.sh exit status {r.returncode}\n{r.stdout}{r.stderr}")
     expect_equal("PASS marks", r.stdout.count("[PASS]"), 6)
     expect_equal("FAIL marks", r.stdout.count("[FAIL]"), 0)
+
+
+# --- The example server as a starting point for a real service: flags, /healthz, the access log, SIGHUP,
+# the exclusive bind, draining on SIGTERM; beast_server.
+
+def test_server_client_and_beast_server_print_their_help(f):
+    for program, fragments in (("server", ["--listen", "--authorized-keys", "--jwks", "--redis", "--backlog", "SIGHUP"]),
+                               ("client", ["--key", "--user", "--url", "--bind-url", "--passphrase-env"]),
+                               ("beast_server", ["--port", "--authorized-keys"])):
+        r = run([example(program), "--help"])
+        expect_equal(f"{program} --help exit status", r.returncode, 0)
+        for fragment in fragments:
+            if fragment not in r.stdout:
+                raise AssertionError(f"{program} --help does not mention {fragment}: {r.stdout!r}")
+        r = run([example(program), "--no-such-option"])
+        expect_equal(f"{program} with an unknown option: exit status", r.returncode, 2)
+
+
+def test_server_with_a_bad_listen_address_exits_2(f):
+    for value in ("127.0.0.1", "[::1]8080", ":8080", "127.0.0.1:65536", "127.0.0.1:x", "::1:8080"):
+        r = run([example("server"), "--listen", value, "--authorized-keys", f["authorized_keys"]])
+        expect_equal(f"exit status with --listen {value}", r.returncode, 2)
+        if "--listen" not in r.stderr:
+            raise AssertionError(f"--listen {value}: the error does not name --listen: {r.stderr!r}")
+    r = run([example("server"), "--listen", "127.0.0.1:0", "--port", "0", "--authorized-keys", f["authorized_keys"]])
+    expect_equal("exit status with both --listen and --port", r.returncode, 2)
+
+
+def test_server_listens_where_listen_says_on_ipv4_and_ipv6(f):
+    port = free_port()
+    server = Server(f["work"], ["--listen", f"127.0.0.1:{port}", "--authorized-keys", f["authorized_keys"]])
+    try:
+        expect_equal("announced port", server.port, port)
+        r = client(server, f["billing_key"], "svc-billing")
+        expect_equal("client output", r.stdout, "HTTP 200\nhello svc-billing\n")
+    finally:
+        server.stop()
+    server = Server(f["work"], ["--listen", "[::1]:0", "--authorized-keys", f["authorized_keys"]])
+    try:
+        expect_equal("announced base", server.base, f"http://[::1]:{server.port}")
+        token = python_library_token(f["billing_private"], "svc-billing", bind=("GET", server.url, b""))
+        status, _, body = server.get("/whoami", {"Authorization": "JWT " + token})
+        expect_equal("status over IPv6", (status, body), (200, "hello svc-billing\n"))
+        line = expect_log(server, r"accepted svc-billing")
+        if not re.fullmatch(r"\S+ \[::1\]:\d+ GET /whoami 200 accepted svc-billing", line):
+            raise AssertionError(f"IPv6 access log line: {line!r}")
+        r = client(server, f["billing_key"], "svc-billing")  # the client takes [::1] URLs too
+        expect_equal("client output over IPv6", r.stdout, "HTTP 200\nhello svc-billing\n")
+    finally:
+        server.stop()
+
+
+def test_second_server_on_the_same_address_exits_1_instead_of_sharing_it(f):
+    first = Server(f["work"], ["--authorized-keys", f["authorized_keys"]])
+    try:
+        r = run([example("server"), "--port", str(first.port), "--authorized-keys", f["authorized_keys"]])
+        expect_equal("exit status of the second server", r.returncode, 1)
+        expect_equal("its stdout (it never listened)", r.stdout, "")
+        if f"127.0.0.1:{first.port}" not in r.stderr:
+            raise AssertionError(f"the error does not name the address: {r.stderr!r}")
+        status, _, _ = first.get("/healthz")
+        expect_equal("the first server still answers", status, 200)
+    finally:
+        first.stop()
+
+
+def test_access_log_lines_carry_utc_time_client_method_path_status_and_user_or_reason(f):
+    server = f["tolerant_server"]
+    before = time.time()
+    r = client(server, f["billing_key"], "svc-billing")
+    expect_equal("client output", r.stdout, "HTTP 200\nhello svc-billing\n")
+    line = expect_log(server, r"accepted svc-billing")
+    m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) 127\.0\.0\.1:(\d+) GET /whoami 200 accepted svc-billing", line)
+    if not m:
+        raise AssertionError(f"access log line {line!r}")
+    logged = time.mktime(time.strptime(m.group(1), "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+    if not before - 2 <= logged <= time.time() + 2:
+        raise AssertionError(f"the logged time {m.group(1)} is not now in UTC")
+    # A rejection: its reason; the query string (it may hold secrets) is not logged.
+    status, _, _ = server.get("/whoami?secret=hunter2", {"Authorization": "JWT not.a.token"})
+    expect_equal("status", status, 401)
+    line = expect_log(server, r"rejected malformed_token: .+")
+    if not re.fullmatch(r"\S+ 127\.0\.0\.1:\d+ GET /whoami 401 rejected malformed_token: .+", line) or "hunter2" in line:
+        raise AssertionError(f"access log line {line!r}")
+    # No header at all: said so, and never as malformed_header.
+    status, _, _ = server.request("POST", "/whoami", body=b"x")
+    expect_equal("status", status, 401)
+    line = expect_log(server, r"rejected: no Authorization header")
+    if not re.fullmatch(r"\S+ 127\.0\.0\.1:\d+ POST /whoami 401 rejected: no Authorization header", line):
+        raise AssertionError(f"access log line {line!r}")
+    # Requests that need no token are logged too; a crafted path cannot forge a line.
+    status, _, _ = server.get("/nothing%0aaccepted%20admin")
+    expect_equal("status", status, 404)
+    line = expect_log(server, r"-")
+    if not re.fullmatch(r"\S+ 127\.0\.0\.1:\d+ GET /nothing%0Aaccepted%20admin 404 -", line):
+        raise AssertionError(f"access log line {line!r}")
+
+
+def test_healthz_is_200_ok_without_a_token_when_everything_answers(f):
+    status, headers, body = f["server"].get("/healthz")
+    expect_equal("status and body", (status, body), (200, "ok\n"))
+    expect_log(f["server"], r"-")
+
+
+def test_healthz_is_503_naming_the_nonce_store_when_redis_is_down(f):
+    server = Server(f["work"], ["--authorized-keys", f["authorized_keys"], "--redis", f"redis://127.0.0.1:{free_port()}"])
+    try:
+        status, _, body = server.get("/healthz")
+        expect_equal("status and body", (status, body), (503, "unavailable: nonce store (redis)\n"))
+        expect_log(server, r"unavailable: nonce store \(redis\): .+")
+    finally:
+        server.stop()
+    # The same server with a Redis that answers is healthy.
+    server = Server(f["work"], ["--authorized-keys", f["authorized_keys"], "--redis", f["redis_url"]()])
+    try:
+        status, _, body = server.get("/healthz")
+        expect_equal("status and body with Redis up", (status, body), (200, "ok\n"))
+    finally:
+        server.stop()
+
+
+def test_healthz_is_503_naming_the_key_source_when_a_jwks_url_is_down(f):
+    url = f"http://127.0.0.1:{free_port()}/.well-known/jwks.json"
+    server = Server(f["work"], ["--authorized-keys", f["authorized_keys"], "--jwks", f"svc={url}", "--allow-http-jwks"])
+    try:
+        status, _, body = server.get("/healthz")
+        expect_equal("status and body", (status, body), (503, "unavailable: key source (JWKS URLs)\n"))
+        expect_log(server, r"unavailable: key source \(JWKS URLs\): .*" + re.escape(url) + ".*")
+    finally:
+        server.stop()
+
+
+def test_sighup_reloads_the_authorized_keys_file_without_dropping_requests(f):
+    keys = f["keys"]
+    newcomer = ed25519.Ed25519PrivateKey.generate()
+    newcomer_file = keys.write_private("newcomer.pem", newcomer)
+    path = keys.write_text("reloaded_keys", f"svc-billing {openssh_line(f['billing_private'])}\n")
+    server = Server(f["work"], ["--authorized-keys", path])
+    try:
+        r = client(server, newcomer_file, "svc-new")
+        expect_equal("a user the file does not hold yet", r.stdout, "HTTP 401\nunauthorized\n")
+        expect_log(server, r"rejected unknown_user: .*svc-new.*")
+        with open(path, "a") as out:
+            out.write(f"svc-new {openssh_line(newcomer)}\n")
+        # Requests flow on four threads while the server reloads ten times: none may fail.
+        failures, sent, stop = [], [0], threading.Event()
+
+        def traffic():
+            while not stop.is_set():
+                token = python_library_token(f["billing_private"], "svc-billing", bind=("GET", server.url, b""))
+                try:
+                    status, _, _ = server.get("/whoami", {"Authorization": "JWT " + token})
+                except OSError as e:
+                    status = repr(e)
+                sent[0] += 1
+                if status != 200:
+                    failures.append(status)
+
+        threads = [threading.Thread(target=traffic) for _ in range(4)]
+        for t in threads:
+            t.start()
+        try:
+            for _ in range(10):
+                server.proc.send_signal(signal.SIGHUP)
+                time.sleep(0.05)
+        finally:
+            stop.set()
+            for t in threads:
+                t.join()
+        expect_equal("requests refused or dropped during the reloads", failures, [])
+        if sent[0] < 10:
+            raise AssertionError(f"only {sent[0]} requests were sent during the reloads")
+        expect_log(server, r"\S+ server: reloaded key files")
+        r = client(server, newcomer_file, "svc-new")
+        expect_equal("the user added to the file, after SIGHUP", r.stdout, "HTTP 200\nhello svc-new\n")
+        # A file that no longer parses: the reload is refused and the keys read before stay.
+        with open(path, "a") as out:
+            out.write("svc-broken not-a-key\n")
+        server.proc.send_signal(signal.SIGHUP)
+        expect_log(server, r"\S+ server: reload of key files failed, keeping the keys read before: .*reloaded_keys:3.*")
+        r = client(server, newcomer_file, "svc-new")
+        expect_equal("after a failed reload", r.stdout, "HTTP 200\nhello svc-new\n")
+    finally:
+        expect_equal("exit status", server.stop(), 0)
+
+
+def test_sigterm_lets_the_request_in_progress_finish_then_stops(f):
+    server = Server(f["work"], ["--authorized-keys", f["authorized_keys"]])
+    try:
+        body = b'{"amount": 42}'
+        token = python_library_token(f["billing_private"], "svc-billing", bind=("POST", server.url, body))
+        head = (f"POST /whoami HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: JWT {token}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+            s.sendall(head.encode() + body[:5])
+            time.sleep(0.3)  # the server is reading the body
+            server.proc.send_signal(signal.SIGTERM)
+            time.sleep(0.3)
+            if server.proc.poll() is not None:
+                raise AssertionError("the server exited with a request in progress")
+            s.sendall(body[5:])
+            answer = b""
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+        if not answer.startswith(b"HTTP/1.1 200") or not answer.endswith(b"hello svc-billing\n"):
+            raise AssertionError(f"the request in progress got {answer!r}")
+        expect_equal("exit status", server.proc.wait(timeout=10), 0)
+        with socket.socket() as s:  # and nothing listens any more
+            if s.connect_ex(("127.0.0.1", server.port)) == 0:
+                raise AssertionError("the port still accepts connections after SIGTERM")
+    finally:
+        server.stop()
+
+
+def test_beast_server_accepts_a_bound_token_and_refuses_the_rest(f):
+    server = Server(f["work"], ["--authorized-keys", f["authorized_keys"]], program="beast_server")
+    try:
+        r = client(server, f["billing_key"], "svc-billing")
+        expect_equal("client output", r.stdout, "HTTP 200\nhello svc-billing\n")
+        expect_log(server, r"accepted svc-billing")
+        r = client(server, f["billing_key"], "svc-billing", "--bind-url", server.base + "/admin")
+        expect_equal("a token for another endpoint", r.stdout, "HTTP 401\nunauthorized\n")
+        expect_log(server, r"rejected request_mismatch: .+")
+        status, headers, body = server.get("/whoami")
+        expect_equal("no header", (status, headers.get("WWW-Authenticate"), body), (401, "JWT", "unauthorized\n"))
+        body = b"payload"
+        token = python_library_token(f["billing_private"], "svc-billing", bind=("POST", server.url, body))
+        status, _, _ = server.request("POST", "/whoami", {"Authorization": "JWT " + token}, body=b"other")
+        expect_equal("POST with another body", status, 401)
+    finally:
+        expect_equal("beast_server exit status after SIGTERM", server.stop(), 0)
+
+
+def test_readme_curl_example_is_accepted_by_the_example_server(f):
+    # The README's two lines (url=..., curl ...), run as written with the server's real port for 8080.
+    with open(os.path.join(SOURCE_DIR, "README.md")) as readme:
+        lines = readme.read().splitlines()
+    at = next((i for i, line in enumerate(lines) if line.startswith('curl -H "Authorization: $(ajwt header')), None)
+    if at is None or not lines[at - 1].startswith("url="):
+        raise AssertionError("README.md has no `url=...` line followed by the `curl -H ...ajwt header...` example")
+    port = free_port()
+    server = Server(f["work"], ["--listen", f"127.0.0.1:{port}", "--authorized-keys", f["authorized_keys"]])
+    try:
+        script = "\n".join(lines[at - 1:at + 1]).replace("127.0.0.1:8080", f"127.0.0.1:{port}")
+        bindir = os.path.join(f["work"], "bin")
+        os.makedirs(bindir, exist_ok=True)
+        if not os.path.exists(os.path.join(bindir, "ajwt")):
+            os.symlink(cli(), os.path.join(bindir, "ajwt"))
+        env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""), NO_PROXY="*", no_proxy="*")
+        cwd = os.path.join(f["work"], "readme")  # the README's key file name, client.pem
+        os.makedirs(cwd, exist_ok=True)
+        shutil.copy(f["billing_key"], os.path.join(cwd, "client.pem"))
+        r = subprocess.run(["bash", "-ec", script], cwd=cwd, env=env,
+                           capture_output=True, text=True, timeout=TIMEOUT)
+        expect_equal("curl output", (r.returncode, r.stdout), (0, "hello svc-billing\n"))
+        expect_log(server, r"accepted svc-billing")
+    finally:
+        server.stop()
 
 
 def test_server_exits_0_on_sigterm(f):

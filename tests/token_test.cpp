@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -19,6 +20,8 @@
 #include <variant>
 #include <vector>
 
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "ajwt/algorithm.hpp"
@@ -26,6 +29,9 @@
 #include "ajwt/error.hpp"
 #include "ajwt/jws.hpp"
 #include "ajwt/keys.hpp"
+#include "ajwt/repository/static.hpp"
+#include "ajwt/request.hpp"
+#include "ajwt/verifier.hpp"
 #include "support.hpp"
 
 namespace {
@@ -318,4 +324,51 @@ TEST_CASE("lazy claims are parsed on first use, once, and read alike from severa
   CHECK(copy.get() == lazy.get());
   ajwt::detail::lazy_json moved(std::move(copy));
   CHECK(moved.get().at("n") == nlohmann::json::array({1, 2}));
+}
+
+TEST_CASE("header(request) binds each token to its request and leaves the builder unchanged", "[token]") {
+  ajwt::token_builder b(ed_key(), "alice");
+  b.bind({"GET", "https://api.example.com/old", std::nullopt, std::nullopt});
+  ajwt::http_request post{"POST", "https://API.example.com:443/v1/items?id=7#x", std::string("{\"a\":1}"),
+                          std::nullopt};
+  const auto claims = split(b.token(post)).claims;
+  CHECK(claims.at("htm") == "POST");
+  CHECK(claims.at("htu") == "https://api.example.com/v1/items");
+  CHECK(claims.at("htq") == ajwt::body_sha256("id=7"));
+  CHECK(claims.at("htb") == ajwt::body_sha256("{\"a\":1}"));
+  CHECK(split(b.header(post).substr(4)).claims.at("htm") == "POST");
+  // The claims bind() set are still the builder's own.
+  CHECK(split(b.token()).claims.at("htu") == "https://api.example.com/old");
+  CHECK_THROWS_AS(b.header({"GET", "/relative", std::nullopt, std::nullopt}), ajwt::config_error);
+}
+
+TEST_CASE("one const token_builder signs requests on many threads, each token bound to its own request",
+          "[token]") {
+  const ajwt::token_builder b(ed_key(), "alice");
+  ajwt::static_key_repository<> keys;
+  keys.add("alice", ed_key().public_part());
+  ajwt::verifier_options o;
+  o.require_binding = true;
+  const ajwt::verifier<ajwt::static_key_repository<>> v(keys, o);
+  constexpr int threads = 4, per_thread = 40;
+  std::atomic<int> accepted{0}, crossed{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        const std::string n = std::to_string(t) + "-" + std::to_string(i);
+        const ajwt::http_request mine{"POST", "https://api.example.com/items/" + n, "body " + n,
+                                      std::nullopt};
+        const ajwt::http_request other{"POST", "https://api.example.com/items/" + n, "body x" + n,
+                                       std::nullopt};
+        const std::string header = b.header(mine);
+        if (!v.verify_header(header, other)) ++crossed;  // refused for another body, nonce untouched
+        if (v.verify_header(header, mine)) ++accepted;
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  CHECK(accepted == threads * per_thread);
+  CHECK(crossed == threads * per_thread);
+  CHECK_FALSE(split(b.token()).claims.contains("htm"));
 }

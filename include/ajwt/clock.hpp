@@ -10,6 +10,7 @@
 namespace ajwt {
 
 /// The default Clock: the system's wall clock, in whole Unix seconds (what the `time` claim holds).
+/// Stateless, so thread-safe.
 struct system_clock {
   /// The current Unix time in seconds.
   [[nodiscard]] std::int64_t now() const noexcept {

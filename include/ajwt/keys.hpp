@@ -684,7 +684,8 @@ class public_key {
 };
 
 /// A private key: RSA (2048 to 8192 bits), Ed25519 or EC P-256, with its public part precomputed.
-/// Immutable, cheap to copy, safe to share across threads.
+/// Immutable, cheap to copy, safe to share across threads: every member is const, and signing with one
+/// key on many threads at once is safe.
 class private_key {
  public:
   /// Loads a private key from text, detecting the format: PKCS#8 PEM (optionally encrypted),

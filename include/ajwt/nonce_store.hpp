@@ -41,6 +41,10 @@ struct nonce_record {
 /// have dropped, never `fresh`. A verifier refuses to construct (config_error) when its tolerance
 /// exceeds the max_tolerance() of its store.
 ///
+/// Thread safety: record() is called from every thread that verifies, at once; it must be thread-safe
+/// and atomic ("record if new" as one step), as every store ajwt ships is. One store is one replay
+/// domain: replicas serving the same users must share one.
+///
 /// Implementations: memory_nonce_store (one process), redis_nonce_store (shared by replicas),
 /// insecure_null_nonce_store (tests only).
 template <class T, class = void>
@@ -58,6 +62,7 @@ struct has_max_tolerance<T, std::void_t<decltype(std::declval<const T&>().max_to
     : std::is_convertible<decltype(std::declval<const T&>().max_tolerance()), std::int64_t> {};
 
 /// Accepts every nonce: replays are NOT detected. For tests and benchmarks only; never in production.
+/// Stateless, so thread-safe.
 struct insecure_null_nonce_store {
   /// Always fresh.
   [[nodiscard]] nonce_status record(const nonce_record& /*r*/) noexcept { return nonce_status::fresh; }

@@ -27,7 +27,8 @@ class bad_result_access : public error {
       : error("ajwt::result holds a failure: " + std::string(to_string(f.reason)) + ": " + f.detail) {}
 };
 
-/// Either a T or a failure. Must be checked: it is [[nodiscard]].
+/// Either a T or a failure. Must be checked: it is [[nodiscard]]. A plain value: const members may be
+/// called from several threads at once; it must not be changed (moved from) while others read it.
 template <class T>
 class [[nodiscard]] result {
   static_assert(!std::is_same_v<T, failure>, "result<failure> is meaningless");

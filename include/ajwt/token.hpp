@@ -2,8 +2,10 @@
 #ifndef AJWT_TOKEN_HPP
 #define AJWT_TOKEN_HPP
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -56,6 +58,11 @@ inline void append_json_string(std::string& out, std::string_view s) {
 ///
 /// The header is {"alg", "kid", "typ": "JWT"} with kid the key's fingerprint; the claims are
 /// {"username", "time", "nonce"} plus any extra claims (audience, request binding, custom).
+///
+/// Thread safety: the const members (token(), header(), their request-bound overloads and the
+/// accessors) may run on many threads at once; the setters (time(), bind(), claim(), ...) change the
+/// builder and must not run while another thread uses it. Sign requests with header(request), not
+/// bind() then header(), when a builder is shared.
 class token_builder {
  public:
   /// A builder signing for `username` with `key`, with the key's default algorithm and the JWT scheme.
@@ -121,7 +128,34 @@ class token_builder {
   }
 
   /// A new compact token (header.payload.signature).
-  [[nodiscard]] std::string token() const {
+  [[nodiscard]] std::string token() const { return make_token(nullptr); }
+
+  /// A new compact token bound to `request` (htm, htu, htq, htb), leaving the builder unchanged: one
+  /// builder can sign every request of many threads at once. Claims set with bind() are replaced by
+  /// this request's. Throws config_error when the URL is not an absolute http(s) URL.
+  [[nodiscard]] std::string token(const http_request& request) const {
+    const auto b = binding_claims::of(request);
+    return make_token(&b);
+  }
+
+  /// A new Authorization header value: "<scheme> <token>".
+  [[nodiscard]] std::string header() const { return scheme_ + ' ' + token(); }
+
+  /// A new Authorization header value bound to `request`, leaving the builder unchanged (see
+  /// token(const http_request&)).
+  [[nodiscard]] std::string header(const http_request& request) const {
+    return scheme_ + ' ' + token(request);
+  }
+
+  /// The signing key.
+  [[nodiscard]] const private_key& key() const noexcept { return key_; }
+  /// The `username` claim of every token.
+  [[nodiscard]] const std::string& username() const noexcept { return username_; }
+  /// The algorithm tokens are signed with.
+  [[nodiscard]] ajwt::algorithm algorithm() const noexcept { return alg_; }
+
+ private:
+  std::string make_token(const binding_claims* binding) const {
     std::string header = "{\"alg\":\"";
     header += to_string(alg_);
     header += "\",\"kid\":\"";
@@ -133,11 +167,22 @@ class token_builder {
     payload += std::to_string(time_ ? *time_ : system_clock().now());
     payload += ",\"nonce\":";
     detail::append_json_string(payload, nonce_ ? *nonce_ : generate_nonce());
+    const std::string_view bound[] = {claim::method, claim::uri, claim::query_hash, claim::body_hash};
     for (const auto& [name, value] : extra_.items()) {
+      if (binding && std::find(std::begin(bound), std::end(bound), name) != std::end(bound)) continue;
       payload += ',';
       detail::append_json_string(payload, name);
       payload += ':';
       payload += value.dump();
+    }
+    if (binding) {
+      const std::string* values[] = {&binding->htm, &binding->htu, &binding->htq, &binding->htb};
+      for (int i = 0; i < 4; ++i) {
+        payload += ',';
+        detail::append_json_string(payload, bound[i]);
+        payload += ':';
+        detail::append_json_string(payload, *values[i]);
+      }
     }
     payload += '}';
     std::string out = detail::base64url_encode(header);
@@ -149,17 +194,6 @@ class token_builder {
     return out;
   }
 
-  /// A new Authorization header value: "<scheme> <token>".
-  [[nodiscard]] std::string header() const { return scheme_ + ' ' + token(); }
-
-  /// The signing key.
-  [[nodiscard]] const private_key& key() const noexcept { return key_; }
-  /// The `username` claim of every token.
-  [[nodiscard]] const std::string& username() const noexcept { return username_; }
-  /// The algorithm tokens are signed with.
-  [[nodiscard]] ajwt::algorithm algorithm() const noexcept { return alg_; }
-
- private:
   private_key key_;
   std::string username_;
   ajwt::algorithm alg_;

@@ -113,7 +113,15 @@ enum verified_claim : std::size_t { c_username, c_time, c_nonce, c_exp, c_nbf, c
 /// Checks, in order: scheme and size; strict decoding; the user's keys; the signature (with the key
 /// the kid names alone, else with at most max_keys_per_token of the user's keys); the claims and the time
 /// window; and only then the nonce store, so a forged, stale or malformed token never records a nonce. Never
-/// throws; thread-safe when the repository, the nonce store and the clock are.
+/// throws.
+///
+/// Thread safety: verify_header() and verify_token() are const and may run on any number of threads at
+/// once on one verifier (one per service is the intended use), given a repository whose find(), a nonce
+/// store whose record() and a clock whose now() are thread-safe, as all of ajwt's are. The options are
+/// fixed at construction. keys() and nonces() hand out the verifier's own repository and store: change
+/// them while verifications run only through members those types document as thread-safe
+/// (static_key_repository::add, say). The observer is called on the verifying thread, possibly from
+/// several threads at once.
 template <class KeyRepository, class NonceStore = memory_nonce_store, class Clock = system_clock>
 class verifier {
   static_assert(

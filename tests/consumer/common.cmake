@@ -1,8 +1,7 @@
 # The consumer programs, shared by the find_package and add_subdirectory consumers. Expects the targets
-# ajwt::ajwt (and ajwt::redis / ajwt::curl / ajwt::sqlite / ajwt::postgres when AJWT_EXPECT_REDIS /
-# AJWT_EXPECT_CURL / AJWT_EXPECT_SQLITE / AJWT_EXPECT_POSTGRES) to exist.
+# ajwt::ajwt (and ajwt::<c> for each optional component <c> whose AJWT_EXPECT_<C> is set) to exist.
 foreach(var IN ITEMS AJWT_EXPECTED_VERSION AJWT_EXPECT_UMBRELLA AJWT_EXPECT_REDIS AJWT_EXPECT_CURL
-                    AJWT_EXPECT_SQLITE AJWT_EXPECT_POSTGRES)
+                    AJWT_EXPECT_SQLITE AJWT_EXPECT_POSTGRES AJWT_EXPECT_HTTPLIB AJWT_EXPECT_BEAST)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "pass -D${var}=...")
   endif()
@@ -48,5 +47,18 @@ foreach(_backend IN ITEMS sqlite postgres)
     target_link_libraries(ajwt_${_backend}_consumer PRIVATE ajwt::${_backend} Threads::Threads)
     target_compile_definitions(ajwt_${_backend}_consumer PRIVATE AJWT_EXPECT_DB_${_upper}=1)
     add_test(NAME ajwt_${_backend}_consumer COMMAND ajwt_${_backend}_consumer "${CMAKE_CURRENT_BINARY_DIR}")
+  endif()
+endforeach()
+
+# ajwt::httplib and ajwt::beast: each brings ajwt and its own dependency along.
+foreach(_component IN ITEMS httplib beast)
+  string(TOUPPER "${_component}" _upper)
+  if(AJWT_EXPECT_${_upper})
+    if(NOT TARGET ajwt::${_component})
+      message(FATAL_ERROR "ajwt was built with ajwt::${_component}, but it does not exist here")
+    endif()
+    add_executable(ajwt_${_component}_consumer "${CMAKE_CURRENT_LIST_DIR}/${_component}_main.cpp")
+    target_link_libraries(ajwt_${_component}_consumer PRIVATE ajwt::${_component})
+    add_test(NAME ajwt_${_component}_consumer COMMAND ajwt_${_component}_consumer)
   endif()
 endforeach()
