@@ -4,7 +4,9 @@
 # The ajwt demo, end to end on loopback: keys made with the `ajwt` tool, the example server protecting
 # GET /whoami, and the example client calling it. Shows one accepted request and four refused ones
 # (a replay, a key the server does not know, a stale token, a token made for another endpoint), each with
-# the server's logged reason.
+# the server's logged reason; then, with the key database (when the server was built with SQLite), a key
+# added with `ajwt keys add` while the server runs is accepted, and refused once `ajwt keys remove` revokes
+# it, with no restart.
 #
 # BUILD_DIR (default build/ci under the repository) must hold examples/{server,client} and the tool
 # tools/ajwt/ajwt (or set AJWT_CLI to the tool's path).
@@ -66,13 +68,21 @@ EOF
 echo "svc-billing $("$ajwt" pubkey --format openssh "$work/client.pem.pub")" >"$work/authorized_keys"
 echo "keys:   ajwt keygen --type ed25519 --out client.pem     (and stranger.pem, a key nobody registered)"
 echo "        authorized_keys: $(cut -c1-60 "$work/authorized_keys")..."
+# The key database (SQLite, a file): managed with `ajwt keys`, read live by the server (docs/keys-db.md).
+db=
+if "$server" --help | grep -q -- --keys-db; then
+  db=sqlite://$work/keys.db  # $work is absolute, so this is sqlite:///tmp/...
+  "$ajwt" keys list --db "$db" >/dev/null  # creates the schema
+  echo "        key database: $db (empty for now)"
+fi
 
 # --- Server: port 0 lets it pick a free port; it prints "listening on http://127.0.0.1:PORT". ------------
 # (The files exist before the server starts: its redirections happen in the background job, which may not
 # have run yet when the loop below first reads them.)
 : >"$work/server.out"
 : >"$work/server.log"
-"$server" --port 0 --authorized-keys "$work/authorized_keys" >"$work/server.out" 2>"$work/server.log" &
+"$server" --port 0 --authorized-keys "$work/authorized_keys" ${db:+--keys-db "$db"} >"$work/server.out" \
+  2>"$work/server.log" &
 server_pid=$!
 base=
 for _ in $(seq 100); do
@@ -146,13 +156,35 @@ step "5. A token made for another endpoint (GET /admin) is refused at /whoami: i
   '^HTTP 401 unauthorized $' '^rejected request_mismatch: ' \
   -- --key "$work/client.pem" --user svc-billing --bind-url "$base/admin"
 
+# --- The key database: a key added, then revoked, while the server runs. -----------------------------------
+next=6
+if [[ -n $db ]]; then
+  "$ajwt" keygen --type ed25519 --out "$work/reports.pem" >/dev/null
+  kid=$("$ajwt" keys add --db "$db" svc-reports "$work/reports.pem.pub" --comment "demo key")
+  echo
+  echo "keys:   ajwt keys add --db $db svc-reports reports.pem.pub   -> kid ${kid:0:16}..."
+  sleep 1.5  # the server sees a change within a second (it polls the database's change counter)
+  step "6. A key added to the key database while the server runs is accepted, with no restart." \
+    '^HTTP 200 hello svc-reports $' '^accepted svc-reports$' \
+    -- --key "$work/reports.pem" --user svc-reports
+  "$ajwt" keys remove --db "$db" svc-reports "$kid" >/dev/null
+  echo "keys:   ajwt keys remove --db $db svc-reports ${kid:0:16}..."
+  sleep 1.5
+  step "7. Once revoked with \`ajwt keys remove\`, the same key is refused within a second." \
+    '^HTTP 401 unauthorized $' '^rejected (unknown_user|bad_signature): ' \
+    -- --key "$work/reports.pem" --user svc-reports
+  next=8
+else
+  echo "(the key database steps are skipped: this server was built without SQLite; Debian: libsqlite3-dev)"
+fi
+
 # --- Stop the server: SIGTERM must make it exit cleanly. -------------------------------------------------
 stop_server
 if [[ $server_status -eq 0 ]]; then
-  echo "[PASS] 6. The server stops cleanly on SIGTERM."
+  echo "[PASS] $next. The server stops cleanly on SIGTERM."
   passed=$((passed + 1))
 else
-  echo "[FAIL] 6. The server did not exit cleanly on SIGTERM within 5 s (status $server_status)."
+  echo "[FAIL] $next. The server did not exit cleanly on SIGTERM within 5 s (status $server_status)."
   failed=$((failed + 1))
 fi
 

@@ -6,8 +6,8 @@
 //   - verification installed on a cpp-httplib server in one call (ajwt::http::install_verification,
 //     include/ajwt/http/httplib.hpp), bound to the request received: method, origin + target, body;
 //   - the users' keys from several sources behind one KeyRepository (key_sources below): authorized-keys
-//     and JWKS files, re-read on SIGHUP without dropping a request, and JWKS URLs of other services;
-//     another source (a key database, say) is one more key_source;
+//     and JWKS files, re-read on SIGHUP without dropping a request, JWKS URLs of other services, and a key
+//     database (--keys-db: SQLite or PostgreSQL, managed live with `ajwt keys`, with last-used times);
 //   - nonces in this process or, shared by replicas, in Redis (--redis): one nonce store is one replay
 //     domain, so replicas behind one load balancer must share it;
 //   - GET /healthz: 200 "ok" when the nonce store and every key source answer, 503 naming the part that
@@ -60,6 +60,11 @@
 #if AJWT_EXAMPLE_HAVE_CURL
 #include <ajwt/repository/curl_fetcher.hpp>
 #endif
+// AJWT_EXAMPLE_HAVE_KEYS_DB: 1 when examples/CMakeLists.txt found ajwt::sqlite or ajwt::postgres, for
+// --keys-db URL.
+#if AJWT_EXAMPLE_HAVE_KEYS_DB
+#include <ajwt/repository/sql/open.hpp>
+#endif
 
 namespace {
 
@@ -79,6 +84,7 @@ struct options {
   std::vector<std::pair<std::string, std::string>> jwks_files;  // (username, file)
   std::vector<std::pair<std::string, std::string>> jwks_urls;   // (username, http(s) URL)
   bool allow_http_jwks = false;
+  std::string keys_db;  // sqlite:///path.db or postgresql://... (empty: none)
   std::int64_t jwks_cooldown = 30;
   std::vector<std::string> signing_key_files;
   std::int64_t tolerance = 20;
@@ -151,6 +157,8 @@ class key_source {
                                                                       std::string_view kid) const = 0;
   virtual void reload() {}
   [[nodiscard]] virtual std::string check() const { return {}; }
+  /// Told that `key` of `username` verified a token (a key database records when each key was last used).
+  virtual void on_verified(std::string_view /*username*/, const ajwt::public_key& /*key*/) const noexcept {}
 };
 
 /// Keys from authorized-keys files and JWKS files, read at start and again on reload(): a new key set is
@@ -238,6 +246,40 @@ class jwks_url_key_source final : public key_source {
   std::vector<std::string> users_;
 };
 
+#if AJWT_EXAMPLE_HAVE_KEYS_DB
+/// Keys in a key database (SQLite or PostgreSQL, managed with `ajwt keys`; docs/keys-db.md). The repository
+/// keeps them in memory and follows every change made by anyone within about a second, so nothing needs a
+/// reload; it records when each key was last used. While the database is down, users already cached keep
+/// working for a while (sql_repository_options::max_stale), others are refused (key_repository_unavailable).
+class key_db_key_source final : public key_source {
+ public:
+  explicit key_db_key_source(const options& opt) : repo_(open(opt)) {}
+  [[nodiscard]] std::string name() const override { return "key database"; }
+  [[nodiscard]] std::shared_ptr<const ajwt::user_keys<>> find(std::string_view username,
+                                                              std::string_view kid) const override {
+    return repo_.find(username, kid);
+  }
+  [[nodiscard]] std::string check() const override {
+    return repo_.database_reachable() ? std::string() : std::string("the key database is unreachable");
+  }
+  void on_verified(std::string_view username, const ajwt::public_key& key) const noexcept override {
+    repo_.on_verified(username, key);
+  }
+
+ private:
+  static ajwt::sql_key_repository open(const options& opt) {
+    ajwt::sql_repository_options o;
+    o.on_error = [](const std::string& message) { log_line(utc_now() + " server: " + message); };
+    o.jwks.allow_http = opt.allow_http_jwks;
+#if AJWT_EXAMPLE_HAVE_CURL
+    o.jwks_fetcher = ajwt::curl_fetcher{};
+#endif
+    return ajwt::open_key_repository(opt.keys_db, std::move(o));
+  }
+  ajwt::sql_key_repository repo_;
+};
+#endif
+
 /// The KeyRepository the verifier uses: every source in the order added. A user's keys are those of
 /// every source that knows the user (a key in several counts once). A source is asked only while its
 /// answer can matter: once a source holds a key the token's kid names, the rest are skipped, so a token
@@ -284,6 +326,11 @@ class key_sources {
                                        [&](const ajwt::public_key& k) { return k.matches_kid(kid); });
     if (failure && !kid_found && !(have && kid.empty())) std::rethrow_exception(failure);
     return found;
+  }
+
+  /// Passes a verification on to every source (the verifier calls it after accepting a token).
+  void on_verified(std::string_view username, const ajwt::public_key& key) const noexcept {
+    for (const auto& source : *sources_) source->on_verified(username, key);
   }
 
   /// Reloads every source; logs what happened. A source that fails keeps its keys.
@@ -392,6 +439,10 @@ std::optional<options> parse_options(int argc, char** argv, int& exit_status) {
   bool no_binding = false;
   app.add_flag("--no-require-binding", no_binding,
                "also accept tokens not bound to their request (clients of the original Python library)");
+  app.add_option("--keys-db", o.keys_db,
+                 "also take users' keys from this key database, kept live (sqlite:///path.db, "
+                 "postgresql://...; manage it with `ajwt keys`, docs/keys-db.md)")
+      ->type_name("URL");
   app.add_option("--redis", o.redis_url,
                  "keep nonces in this Redis (redis://host:port[/db], unix:///path), shared by replicas");
   app.get_option("--port")->excludes(app.get_option("--listen"));
@@ -430,8 +481,13 @@ std::optional<options> parse_options(int argc, char** argv, int& exit_status) {
   }
   if (app.count("--redis") && o.redis_url.empty())
     throw usage_error("--redis needs a URL, like redis://127.0.0.1:6379");
-  if (o.authorized_keys_files.empty() && o.jwks_files.empty() && o.jwks_urls.empty())
-    throw usage_error("no users: give --authorized-keys FILE or --jwks USER=FILE|URL (see --help)");
+  if (o.authorized_keys_files.empty() && o.jwks_files.empty() && o.jwks_urls.empty() && o.keys_db.empty())
+    throw usage_error(
+        "no users: give --authorized-keys FILE, --jwks USER=FILE|URL or --keys-db URL (see --help)");
+#if !AJWT_EXAMPLE_HAVE_KEYS_DB
+  if (!o.keys_db.empty())
+    throw usage_error("--keys-db: this example was built without SQLite or PostgreSQL support");
+#endif
   for (const auto& [user, url] : o.jwks_urls) {
 #if !AJWT_EXAMPLE_HAVE_CURL
     throw usage_error("--jwks " + url +
@@ -625,6 +681,9 @@ int run(int argc, char** argv) {
       sources.add(std::move(files));
     }
     if (!opt.jwks_urls.empty()) sources.add(std::make_shared<jwks_url_key_source>(opt));
+#if AJWT_EXAMPLE_HAVE_KEYS_DB
+    if (!opt.keys_db.empty()) sources.add(std::make_shared<key_db_key_source>(opt));
+#endif
     for (const auto& file : opt.signing_key_files) signing_keys.push_back(load_signing_public_key(file));
   } catch (const ajwt::error& e) {  // messages name the file (and line) and what is wrong
     std::cerr << "server: " << e.what() << '\n';
