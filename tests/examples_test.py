@@ -715,8 +715,63 @@ def test_demo_script_succeeds(f):
     r = run(["bash", os.path.join(SOURCE_DIR, "examples", "demo.sh"), BUILD_DIR])
     if r.returncode != 0:
         raise AssertionError(f"demo.sh exit status {r.returncode}\n{r.stdout}{r.stderr}")
-    expect_equal("PASS marks", r.stdout.count("[PASS]"), 6)
+    # Six steps, plus the key database's two (a key added, then revoked, live) when the server has --keys-db.
+    with_db = "--keys-db" in run([example("server"), "--help"]).stdout
+    expect_equal("PASS marks", r.stdout.count("[PASS]"), 8 if with_db else 6)
     expect_equal("FAIL marks", r.stdout.count("[FAIL]"), 0)
+    if with_db and "A key added to the key database while the server runs is accepted" not in r.stdout:
+        raise AssertionError(f"demo.sh did not show the key database steps:\n{r.stdout}")
+
+
+def test_server_with_keys_db_follows_adds_and_removals_live_and_records_last_used(f):
+    """--keys-db: a key added with `ajwt keys add` while the server runs is accepted, its last-used time is
+    written (at the latest when the server stops), and once removed it is refused, with no restart."""
+    if "--keys-db" not in run([example("server"), "--help"]).stdout:
+        raise AssertionError("the example server was built without --keys-db (ajwt::sqlite not found)")
+    db = "sqlite://" + os.path.join(f["work"], f"keys-{secrets.token_hex(4)}.db")
+    ajwt = cli()
+    expect_equal("keys list on a new database", run([ajwt, "keys", "list", "--db", db]).returncode, 0)
+    server = Server(f["work"], ["--keys-db", db])
+    try:
+        status, _, body = server.get("/healthz")
+        expect_equal("/healthz with the key database up", (status, body.strip()), (200, "ok"))
+        r = client(server, f["billing_key"], "svc-db")
+        expect_equal("client output before the key is added", r.stdout, "HTTP 401\nunauthorized\n")
+        expect_log(server, r"rejected unknown_user: .*")
+        added = run([ajwt, "keys", "add", "--db", db, "svc-db", f["billing_key"], "--comment", "live"])
+        expect_equal("keys add exit status", added.returncode, 0)
+        kid = added.stdout.strip()
+        deadline = time.monotonic() + 1.5  # changes reach a running server within a second
+        while True:
+            r = client(server, f["billing_key"], "svc-db")
+            if r.stdout == "HTTP 200\nhello svc-db\n" or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        expect_equal("client output once the key is added", r.stdout, "HTTP 200\nhello svc-db\n")
+        expect_equal("keys remove exit status", run([ajwt, "keys", "remove", "--db", db, "svc-db", kid]).returncode, 0)
+        deadline = time.monotonic() + 1.5
+        while True:
+            r = client(server, f["billing_key"], "svc-db")
+            if r.stdout == "HTTP 401\nunauthorized\n" or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        expect_equal("client output once the key is removed", r.stdout, "HTTP 401\nunauthorized\n")
+        # Added again (a new row, never used) and used once: its last-used time is flushed on SIGTERM.
+        expect_equal("keys add again", run([ajwt, "keys", "add", "--db", db, "svc-db", f["billing_key"]]).returncode, 0)
+        deadline = time.monotonic() + 1.5
+        while True:
+            r = client(server, f["billing_key"], "svc-db")
+            if r.stdout == "HTTP 200\nhello svc-db\n" or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        expect_equal("client output after the key is added again", r.stdout, "HTTP 200\nhello svc-db\n")
+    finally:
+        expect_equal("server exit status on SIGTERM", server.stop(), 0)
+    listed = json.loads(run([ajwt, "keys", "list", "--db", db, "--json"]).stdout)
+    keys = [k for k in listed if k.get("kind") == "key" and k["username"] == "svc-db"]
+    expect_equal("keys of svc-db", len(keys), 1)
+    if keys[0]["last_used"] is None:
+        raise AssertionError(f"the server did not record when the key was last used: {keys[0]!r}")
 
 
 # --- The example server as a starting point for a real service: flags, /healthz, the access log, SIGHUP,
