@@ -10,7 +10,7 @@ usage() { sed -n '2,5s/^# \{0,1\}//p' "$0"; }
 packages=(
   build-essential g++ cmake make pkg-config git ca-certificates
   libssl-dev openssl nlohmann-json3-dev catch2 libcli11-dev libcpp-httplib-dev libhiredis-dev
-  libcurl4-openssl-dev libbenchmark-dev
+  libcurl4-openssl-dev libsodium-dev libbenchmark-dev
   redis-server python3 python3-jwt python3-cryptography openssh-client curl procps
 )
 for arg in "$@"; do

@@ -6,6 +6,7 @@
 #include <openssl/sha.h>
 
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -462,10 +463,17 @@ inline bool ed25519_backend_available(ed25519_backend b) noexcept {
   return true;
 }
 
-/// The backend jws::sign and jws::verify use for Ed25519: libsodium when available, else OpenSSL.
+/// The Ed25519 backend asked for, process-wide: libsodium unless set otherwise. For tests and benchmarks
+/// that compare the backends in one process; both give the same verdicts, so it changes only the speed.
+inline std::atomic<ed25519_backend>& ed25519_backend_preference() noexcept {
+  static std::atomic<ed25519_backend> preference{ed25519_backend::sodium};
+  return preference;
+}
+
+/// The backend jws::sign and jws::verify use for Ed25519: the preference when it is available, else OpenSSL.
 inline ed25519_backend default_ed25519_backend() noexcept {
-  return ed25519_backend_available(ed25519_backend::sodium) ? ed25519_backend::sodium
-                                                            : ed25519_backend::openssl;
+  const auto b = ed25519_backend_preference().load(std::memory_order_relaxed);
+  return ed25519_backend_available(b) ? b : ed25519_backend::openssl;
 }
 
 /// Verifies an Ed25519 signature with backend `b`, after ajwt's own checks (both backends): exactly

@@ -1,6 +1,7 @@
 # The consumer programs, shared by the find_package and add_subdirectory consumers. Expects the targets
-# ajwt::ajwt (and ajwt::redis / ajwt::curl when AJWT_EXPECT_REDIS / AJWT_EXPECT_CURL) to exist.
-foreach(var IN ITEMS AJWT_EXPECTED_VERSION AJWT_EXPECT_UMBRELLA AJWT_EXPECT_REDIS AJWT_EXPECT_CURL)
+# ajwt::ajwt (and ajwt::redis / ajwt::curl / ajwt::sodium when AJWT_EXPECT_REDIS / _CURL / _SODIUM) to exist.
+foreach(var IN ITEMS AJWT_EXPECTED_VERSION AJWT_EXPECT_UMBRELLA AJWT_EXPECT_REDIS AJWT_EXPECT_CURL
+                    AJWT_EXPECT_SODIUM)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "pass -D${var}=...")
   endif()
@@ -33,4 +34,13 @@ if(AJWT_EXPECT_CURL)
   add_executable(ajwt_curl_consumer "${CMAKE_CURRENT_LIST_DIR}/curl_main.cpp")
   target_link_libraries(ajwt_curl_consumer PRIVATE ajwt::curl)
   add_test(NAME ajwt_curl_consumer COMMAND ajwt_curl_consumer)
+endif()
+
+if(AJWT_EXPECT_SODIUM)
+  if(NOT TARGET ajwt::sodium)
+    message(FATAL_ERROR "ajwt was built with libsodium, but ajwt::sodium does not exist here")
+  endif()
+  add_executable(ajwt_sodium_consumer "${CMAKE_CURRENT_LIST_DIR}/sodium_main.cpp")
+  target_link_libraries(ajwt_sodium_consumer PRIVATE ajwt::sodium)
+  add_test(NAME ajwt_sodium_consumer COMMAND ajwt_sodium_consumer)
 endif()

@@ -12,7 +12,7 @@ foreach(var IN ITEMS AJWT_STEP AJWT_SOURCE_DIR AJWT_BUILD_DIR AJWT_WORK_DIR AJWT
     message(FATAL_ERROR "consumer_test.cmake: -D${var}=... is required")
   endif()
 endforeach()
-foreach(var IN ITEMS AJWT_EXPECT_REDIS AJWT_EXPECT_CURL)
+foreach(var IN ITEMS AJWT_EXPECT_REDIS AJWT_EXPECT_CURL AJWT_EXPECT_SODIUM)
   if(${var})
     set(${var} 1)
   else()
@@ -62,6 +62,7 @@ function(build_consumer name)
       "-DAJWT_EXPECT_UMBRELLA=${expect_umbrella}"
       "-DAJWT_EXPECT_REDIS=${AJWT_EXPECT_REDIS}"
       "-DAJWT_EXPECT_CURL=${AJWT_EXPECT_CURL}"
+      "-DAJWT_EXPECT_SODIUM=${AJWT_EXPECT_SODIUM}"
       ${ARGN})
   run("${CMAKE_COMMAND}" --build "${build}" --config Release)
   run("${CMAKE_CTEST_COMMAND}" --test-dir "${build}" --build-config Release --output-on-failure
@@ -86,6 +87,11 @@ if(AJWT_STEP STREQUAL "install")
   endif()
   if(AJWT_EXPECT_CURL)
     require_file("${cmakedir}/ajwtCurlTargets.cmake")
+  endif()
+  if(AJWT_EXPECT_SODIUM)
+    require_file("${cmakedir}/ajwtSodiumTargets.cmake")
+    require_file("${cmakedir}/ajwtFindSodium.cmake")
+    require_file("${AJWT_PREFIX}/${AJWT_INSTALL_PKGCONFIGDIR}/ajwt-sodium.pc")
   endif()
   require_file("${AJWT_PREFIX}/${AJWT_INSTALL_PKGCONFIGDIR}/ajwt.pc")
 
@@ -155,6 +161,19 @@ elseif(AJWT_STEP STREQUAL "pkg_config")
   run("${CMAKE_CXX_COMPILER}" -std=c++17 -o "${build}/ajwt_consumer" "${consumer_sources}/main.cpp"
       "-DAJWT_EXPECTED_VERSION=\"${AJWT_VERSION}\"" "-DAJWT_EXPECT_UMBRELLA=${expect_umbrella}" ${flags})
   run("${build}/ajwt_consumer")
+
+  if(AJWT_EXPECT_SODIUM)
+    execute_process(COMMAND "${pkg_config}" --cflags --libs ajwt-sodium
+                    OUTPUT_VARIABLE flags OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "packaging:pkg_config: pkg-config --cflags --libs ajwt-sodium failed (${rc})")
+    endif()
+    message(STATUS "pkg-config --cflags --libs ajwt-sodium: ${flags}")
+    separate_arguments(flags UNIX_COMMAND "${flags}")
+    run("${CMAKE_CXX_COMPILER}" -std=c++17 -o "${build}/ajwt_sodium_consumer" "${consumer_sources}/sodium_main.cpp"
+        ${flags})
+    run("${build}/ajwt_sodium_consumer")
+  endif()
 
 else()
   message(FATAL_ERROR "consumer_test.cmake: unknown AJWT_STEP '${AJWT_STEP}'")
