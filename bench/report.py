@@ -355,7 +355,7 @@ class Report:
     def plot_data(self):
         series = [("fastest floor", lambda a: self.us("verify", a, self.r["verify"][a].get("floor_fast"))),
                   ("plain floor", lambda a: self.us("verify", a, "floor_plain")),
-                  ("ajwt", lambda a: self.us("verify", a, "ajwt")),
+                  ("ajwt (EdDSA: libsodium)", lambda a: self.us("verify", a, "ajwt")),
                   ("ajwt, OpenSSL Ed25519", lambda a: self.us("verify", a, "ajwt_openssl")),
                   ("libjwt", lambda a: self.us("verify", a, "libjwt")),
                   ("cpp-jwt", lambda a: self.us("verify", a, "cppjwt")),
