@@ -6,14 +6,19 @@
 //     ajwt::nonce_status record(const ajwt::nonce_record& r);
 //
 // It must record (r.username, r.time, r.nonce) if it has not seen it and answer `fresh`, answer
-// `replayed` if it has, in one atomic step (several verifying threads may call it at once), and keep each
-// entry until r.time + r.tolerance has passed. Answering `unavailable` (or throwing) makes the verifier
-// refuse the token: it fails closed. The verifier consults the store last, only for tokens that passed
-// every other check, so a forged or stale token never reaches it.
+// `replayed` if it has, in one atomic step (several verifying threads may call it at once). How long an
+// entry lives is the store's decision: keep it until the store's clock passes r.time + 2 x W + 1, where W
+// is the widest tolerance of any verifier sharing the store (not r.tolerance of the one that recorded it),
+// so verifiers with different windows or clocks never accept a token twice; a store that declares
+// `std::int64_t max_tolerance() const` makes wider verifiers refuse to construct. Answering `unavailable`
+// (or throwing) makes the verifier refuse the token: it fails closed; answer it too when an entry that may
+// still matter was dropped. The verifier consults the store last, only for tokens that passed every other
+// check, so a forged or stale token never reaches it.
 //
 // This one wraps memory_nonce_store, counts its answers and logs each one, and can be switched "down"
 // to show the fail-closed behaviour. Exit status 0 when everything behaved as described, 1 otherwise.
 #include <atomic>
+#include <cstdint>
 #include <exception>
 #include <iostream>
 #include <memory>
@@ -30,6 +35,9 @@ class counting_nonce_store {
     std::atomic<int> replayed{0};
     std::atomic<bool> down{false};  // simulates an outage of a shared store (Redis, a database...)
   };
+
+  /// The wrapped store's retention; the verifier checks its tolerance against it.
+  [[nodiscard]] std::int64_t max_tolerance() const { return inner_.max_tolerance(); }
 
   ajwt::nonce_status record(const ajwt::nonce_record& r) {
     if (c_->down) {

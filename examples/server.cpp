@@ -338,7 +338,11 @@ int run(int argc, char** argv) {
 #if AJWT_EXAMPLE_HAVE_REDIS
     std::optional<ajwt::redis_nonce_store> store;
     try {
-      store.emplace(opt.redis_url);  // checks the URL; connects on first use
+      // The store keeps each nonce for the widest window it serves: at least this server's tolerance.
+      ajwt::redis_nonce_store_options ropt;
+      ropt.url = opt.redis_url;
+      ropt.max_tolerance = std::max<std::int64_t>(opt.tolerance, ropt.max_tolerance);
+      store.emplace(ropt);  // checks the URL; connects on first use
     } catch (const ajwt::error& e) {
       std::cerr << "server: " << e.what() << '\n';
       return 2;
@@ -352,7 +356,11 @@ int run(int argc, char** argv) {
     return 2;
 #endif
   }
-  return serve(ajwt::verifier<user_keys_repository>(users, vopt), opt, signing_keys, stop_signals);
+  // An in-process store keeps each nonce for the widest window it serves: at least this server's tolerance.
+  ajwt::memory_nonce_store_options mopt;
+  mopt.max_tolerance = std::max<std::int64_t>(opt.tolerance, mopt.max_tolerance);
+  return serve(ajwt::verifier<user_keys_repository>(users, vopt, ajwt::memory_nonce_store(mopt)), opt,
+               signing_keys, stop_signals);
 }
 
 }  // namespace

@@ -108,6 +108,26 @@ jwks = {"keys": [json.loads(jwt.algorithms.get_default_algorithms()[algs[n][0]].
 jwks["keys"].append({"kty": "oct", "k": "c2VjcmV0"})
 write("key_load", "jwks.json", json.dumps(jwks))
 
+# key_load: degenerate Ed25519 public keys (small-order points, canonical and not), in every public format;
+# every loader must refuse them.
+SMALL_ORDER = {
+    "zero": bytes(32),
+    "identity": bytes([1]) + bytes(31),
+    "order2": bytes.fromhex("ec" + "ff" * 30 + "7f"),
+    "order8": bytes.fromhex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+    "noncanonical-identity": bytes.fromhex("ee" + "ff" * 30 + "7f"),
+}
+for name, point in SMALL_ORDER.items():
+    spki = bytes.fromhex("302a300506032b6570032100") + point
+    write("key_load", f"ed25519-small-order-{name}-spki.pem",
+          "-----BEGIN PUBLIC KEY-----\n" + base64.b64encode(spki).decode() + "\n-----END PUBLIC KEY-----\n")
+    x = base64.urlsafe_b64encode(point).rstrip(b"=").decode()
+    write("key_load", f"ed25519-small-order-{name}-jwk.json", json.dumps({"kty": "OKP", "crv": "Ed25519", "x": x}))
+    blob = len(b"ssh-ed25519").to_bytes(4, "big") + b"ssh-ed25519" + (32).to_bytes(4, "big") + point
+    write("key_load", f"ed25519-small-order-{name}.pub", "ssh-ed25519 " + base64.b64encode(blob).decode() + " placeholder\n")
+zero_x = base64.urlsafe_b64encode(bytes(32)).rstrip(b"=").decode()
+write("key_load", "jwks-with-small-order-key.json", json.dumps({"keys": [{"kty": "OKP", "crv": "Ed25519", "x": zero_x, "kid": "zero"}]}))
+
 # authorized_keys
 lines = ["# users", ""]
 for user, key_name in users.items():

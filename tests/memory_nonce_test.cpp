@@ -36,11 +36,11 @@ std::uint64_t le64(const unsigned char* bytes) {
   return v;
 }
 
-/// SipHash-2-4-128 of `message` under the key 00 01 02 ... 0f, the key of the reference vectors.
-ajwt::detail::hash128 reference_key_hash(std::string_view message) {
+/// SipHash-2-4-64 of `message` under the key 00 01 02 ... 0f, the key of the reference vectors.
+std::uint64_t reference_key_hash(std::string_view message) {
   unsigned char key[16];
   for (int i = 0; i < 16; ++i) key[i] = static_cast<unsigned char>(i);
-  ajwt::detail::siphash128 h(le64(key), le64(key + 8));
+  ajwt::detail::siphash64 h(le64(key), le64(key + 8));
   h.update(message);
   return h.finish();
 }
@@ -192,27 +192,6 @@ TEST_CASE("the memory store is safe to use from many threads, through copies", "
 // ---------------------------------------------------------------------------------------------------------
 // SipHash-2-4-128, the fingerprint the store keeps instead of the nonce.
 
-TEST_CASE("SipHash-2-4-128 matches the reference vectors (key 00..0f, message 00..n-1)", "[nonce][siphash]") {
-  // From the SipHash authors' published vectors (vectors_sip128); the output is 16 bytes, of which the
-  // first 8 are hash128::lo and the last 8 hash128::hi, both little-endian.
-  struct vector {
-    std::size_t length;
-    std::array<unsigned char, 16> out;
-  };
-  const vector vectors[] = {
-      {0, {0xa3, 0x81, 0x7f, 0x04, 0xba, 0x25, 0xa8, 0xe6, 0x6d, 0xf6, 0x72, 0x14, 0xc7, 0x55, 0x02, 0x93}},
-      {8, {0x3b, 0x62, 0xa9, 0xba, 0x62, 0x58, 0xf5, 0x61, 0x0f, 0x83, 0xe2, 0x64, 0xf3, 0x14, 0x97, 0xb4}},
-      {15, {0x54, 0x93, 0xe9, 0x99, 0x33, 0xb0, 0xa8, 0x11, 0x7e, 0x08, 0xec, 0x0f, 0x97, 0xcf, 0xc3, 0xd9}},
-      {63, {0x51, 0x50, 0xd1, 0x77, 0x2f, 0x50, 0x83, 0x4a, 0x50, 0x3e, 0x06, 0x9a, 0x97, 0x3f, 0xbd, 0x7c}},
-  };
-  for (const auto& v : vectors) {
-    INFO("message of " << v.length << " bytes");
-    const auto h = reference_key_hash(bytes_0_to(v.length));
-    CHECK(h.lo == le64(v.out.data()));
-    CHECK(h.hi == le64(v.out.data() + 8));
-  }
-}
-
 TEST_CASE("SipHash-2-4-64, the store's fingerprint, matches the reference vectors", "[nonce][siphash]") {
   // The paper's appendix A example (key 00..0f, message 00..0e) and the first of the published vectors
   // (vectors_sip64, the empty message); the output is little-endian.
@@ -230,7 +209,7 @@ TEST_CASE("SipHash gives the same result however the message is split across upd
   const auto whole = reference_key_hash(m);
   for (std::size_t cut1 = 0; cut1 <= m.size(); cut1 += 5) {
     for (std::size_t cut2 = cut1; cut2 <= m.size(); cut2 += 7) {
-      ajwt::detail::siphash128 h(0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL);
+      ajwt::detail::siphash64 h(0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL);
       h.update(std::string_view(m).substr(0, cut1));
       h.update(std::string_view(m).substr(cut1, cut2 - cut1));
       h.update(std::string_view(m).substr(cut2));
@@ -241,22 +220,22 @@ TEST_CASE("SipHash gives the same result however the message is split across upd
 }
 
 TEST_CASE("SipHash update_u64 hashes the eight little-endian bytes of the number", "[nonce][siphash]") {
-  ajwt::detail::siphash128 a(1, 2);
+  ajwt::detail::siphash64 a(1, 2);
   a.update_u64(0x0706050403020100ULL);
-  ajwt::detail::siphash128 b(1, 2);
+  ajwt::detail::siphash64 b(1, 2);
   b.update(bytes_0_to(8));
   CHECK(a.finish() == b.finish());
 }
 
 TEST_CASE("SipHash depends on every key bit and every message byte", "[nonce][siphash]") {
   const std::string m = "alice|1700000000|n0nce";
-  ajwt::detail::siphash128 base(0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL);
+  ajwt::detail::siphash64 base(0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL);
   base.update(m);
   const auto reference = base.finish();
-  for (int bit = 0; bit < 128; ++bit) {
+  for (int bit = 0; bit < 128; ++bit) {  // the key is 128 bits, the output 64
     std::uint64_t k0 = 0x0706050403020100ULL, k1 = 0x0f0e0d0c0b0a0908ULL;
     (bit < 64 ? k0 : k1) ^= std::uint64_t{1} << (bit % 64);
-    ajwt::detail::siphash128 h(k0, k1);
+    ajwt::detail::siphash64 h(k0, k1);
     h.update(m);
     const auto out = h.finish();
     INFO("key bit " << bit);
@@ -265,14 +244,14 @@ TEST_CASE("SipHash depends on every key bit and every message byte", "[nonce][si
   for (std::size_t i = 0; i < m.size(); ++i) {
     std::string changed = m;
     changed[i] = static_cast<char>(changed[i] ^ 1);
-    ajwt::detail::siphash128 h(0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL);
+    ajwt::detail::siphash64 h(0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL);
     h.update(changed);
     const auto out = h.finish();
     INFO("message byte " << i);
     CHECK_FALSE(out == reference);
   }
   // Appending a zero byte is a different message (the length is part of the hash).
-  ajwt::detail::siphash128 h(0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL);
+  ajwt::detail::siphash64 h(0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL);
   h.update(m + std::string(1, '\0'));
   CHECK_FALSE(h.finish() == reference);
 }

@@ -287,7 +287,8 @@ struct decoded_jws {
 
 /// The rules of jws::decode (which see) without building a DOM. False with `why` set on rejection.
 /// Allocates the payload only (and a header or signature beyond the inline buffers, or an escape).
-inline bool decode_jws(std::string_view token, std::size_t max_token_bytes, decoded_jws& out, failure& why) {
+[[nodiscard]] inline bool decode_jws(std::string_view token, std::size_t max_token_bytes, decoded_jws& out,
+                                     failure& why) {
   if (token.size() > max_token_bytes) {
     why = {reason::token_too_large, "token is " + std::to_string(token.size()) + " bytes (maximum " +
                                         std::to_string(max_token_bytes) + ")"};
@@ -532,8 +533,8 @@ inline std::string sign(const private_key& key, algorithm alg, std::string_view 
 
 /// Verifies a JWS signature over `signing_input`. Checks first that the key allows `alg` and that
 /// the signature has the exact length the algorithm and key imply. Never throws.
-inline bool verify(const public_key& key, algorithm alg, std::string_view signing_input,
-                   std::string_view signature) noexcept {
+[[nodiscard]] inline bool verify(const public_key& key, algorithm alg, std::string_view signing_input,
+                                 std::string_view signature) noexcept {
   if (!key.allows(alg)) return false;
   const auto* sig = reinterpret_cast<const unsigned char*>(signature.data());
   std::size_t sig_len = signature.size();
@@ -571,8 +572,8 @@ struct unverified {                // NOLINT(bugprone-exception-escape)
 /// (no duplicate members) with a supported "alg"; no "crit" (ajwt understands no extension); no
 /// "b64" (RFC 7797 unencoded payloads); no "jwk", "jku", "x5u" or "x5c" (keys never come from the
 /// token); a "kid", when present, that is a string of at most max_kid_bytes. Never throws.
-inline result<unverified> decode(std::string_view token,
-                                 std::size_t max_token_bytes = default_max_token_bytes) noexcept {
+[[nodiscard]] inline result<unverified> decode(
+    std::string_view token, std::size_t max_token_bytes = default_max_token_bytes) noexcept {
   try {
     auto d = std::make_unique<detail::decoded_jws>();
     failure why{};
@@ -613,9 +614,9 @@ inline std::string sign_compact(const private_key& key, algorithm alg, nlohmann:
 
 /// Decodes and verifies a compact JWS with one key, accepting only algorithms in `allowed` that the
 /// key allows. Returns the payload octets. Never throws.
-inline result<std::string> verify_compact(std::string_view token, const public_key& key,
-                                          algorithm_set allowed = algorithm_set::defaults(),
-                                          std::size_t max_token_bytes = default_max_token_bytes) noexcept {
+[[nodiscard]] inline result<std::string> verify_compact(
+    std::string_view token, const public_key& key, algorithm_set allowed = algorithm_set::defaults(),
+    std::size_t max_token_bytes = default_max_token_bytes) noexcept {
   auto d = decode(token, max_token_bytes);
   if (!d) return d.error();
   if (!allowed.contains(d->alg) || !key.allows(d->alg))

@@ -59,7 +59,7 @@ struct has_max_tolerance<T, std::void_t<decltype(std::declval<const T&>().max_to
 
 /// Accepts every nonce: replays are NOT detected. For tests and benchmarks only; never in production.
 struct insecure_null_nonce_store {
-  nonce_status record(const nonce_record& /*r*/) noexcept { return nonce_status::fresh; }
+  [[nodiscard]] nonce_status record(const nonce_record& /*r*/) noexcept { return nonce_status::fresh; }
 };
 
 }  // namespace ajwt

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -169,9 +170,6 @@ namespace detail {
 /// no DOM, so a caller that never asks for one never pays for it. get() is thread-safe: concurrent
 /// first calls may each parse, one result wins (a compare-and-swap) and the others are dropped.
 class lazy_json {
-  /// What get() returns when memory runs out: made at start-up, so handing it out cannot throw.
-  static inline const nlohmann::json empty_object = nlohmann::json::object();
-
  public:
   lazy_json() = default;
   /// `text` must be a JSON text parse_json_strict accepts; `parsed`, when given, is its DOM.
@@ -196,18 +194,16 @@ class lazy_json {
   }
   ~lazy_json() { delete value_.load(std::memory_order_acquire); }
 
-  /// The DOM, parsed on the first call. Should memory run out while parsing, an empty object (so a
-  /// caller looking for an extension claim finds none, and fails closed).
-  [[nodiscard]] const nlohmann::json& get() const noexcept {
+  /// The DOM, parsed on the first call. Throws std::bad_alloc when memory runs out: never a partial
+  /// or empty document, which a caller checking that a claim is absent would read as "absent" (fail
+  /// open). The text was validated when the token was verified, so it always parses; should it not,
+  /// std::logic_error (a broken invariant, never an empty object either).
+  [[nodiscard]] const nlohmann::json& get() const {
     if (const auto* v = value_.load(std::memory_order_acquire)) return *v;
-    std::unique_ptr<nlohmann::json> fresh;
-    try {
-      fresh = std::make_unique<nlohmann::json>();
-      std::string err;
-      if (!parse_json_strict(text_, *fresh, err)) *fresh = nlohmann::json::object();
-    } catch (...) {
-      return empty_object;
-    }
+    auto fresh = std::make_unique<nlohmann::json>();
+    std::string err;
+    if (!parse_json_strict(text_, *fresh, err))
+      throw std::logic_error("ajwt: the claims of a verified token no longer parse: " + err);
     nlohmann::json* expected = nullptr;
     if (value_.compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel,
                                        std::memory_order_acquire))
@@ -247,8 +243,8 @@ class verified_token {
   [[nodiscard]] const User& user() const noexcept { return user_; }
   /// Every claim of the token (for extension claims); username/time/nonce are checked already.
   /// Parsed from the payload on the first call (thread-safe), so verifications that never ask pay
-  /// nothing for it.
-  [[nodiscard]] const nlohmann::json& claims() const noexcept { return claims_.get(); }
+  /// nothing for it. Throws std::bad_alloc when memory runs out (never an empty or partial object).
+  [[nodiscard]] const nlohmann::json& claims() const { return claims_.get(); }
 
  private:
   template <class, class, class>

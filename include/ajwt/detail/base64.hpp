@@ -75,7 +75,8 @@ constexpr std::size_t base64_decoded_size(std::size_t n) noexcept {
 /// Strict decoding of unpadded base64 (either alphabet) into `out`, which holds
 /// base64_decoded_size(in.size()) octets: false on a character outside the alphabet, a length that is
 /// 1 mod 4, or non-zero unused trailing bits (non-canonical encodings). Never allocates.
-inline bool base64_decode_raw(std::string_view in, unsigned char* out, b64_alphabet a) noexcept {
+[[nodiscard]] inline bool base64_decode_raw(std::string_view in, unsigned char* out,
+                                            b64_alphabet a) noexcept {
   const auto& rev = a == b64_alphabet::url ? b64_url_reverse : b64_std_reverse;
   const std::size_t n = in.size();
   if (n % 4 == 1) return false;
@@ -110,7 +111,7 @@ inline bool base64_decode_raw(std::string_view in, unsigned char* out, b64_alpha
 /// included), a length that is 1 mod 4, non-zero unused trailing bits (non-canonical encodings), and
 /// padding — except in the standard alphabet, where padding is required to a multiple of 4.
 /// Returns false on any of these; `out` is then unspecified.
-inline bool base64_decode_into(std::string_view in, std::string& out, b64_alphabet a) {
+[[nodiscard]] inline bool base64_decode_into(std::string_view in, std::string& out, b64_alphabet a) {
   if (a == b64_alphabet::standard) {
     if (in.size() % 4 != 0) return false;
     std::size_t pad = 0;
@@ -127,12 +128,12 @@ inline bool base64_decode_into(std::string_view in, std::string& out, b64_alphab
 }
 
 /// Strict base64url decoding (see base64_decode_into); false on any deviation.
-inline bool base64url_decode(std::string_view in, std::string& out) {
+[[nodiscard]] inline bool base64url_decode(std::string_view in, std::string& out) {
   return base64_decode_into(in, out, b64_alphabet::url);
 }
 
 /// Strict standard base64 decoding with required padding; false on any deviation.
-inline bool base64_decode(std::string_view in, std::string& out) {
+[[nodiscard]] inline bool base64_decode(std::string_view in, std::string& out) {
   return base64_decode_into(in, out, b64_alphabet::standard);
 }
 

@@ -125,8 +125,8 @@ class strict_json_builder final : public nlohmann::json_sax<nlohmann::json> {
 
 /// Parses `text` strictly into `out`. On failure returns false and sets `error` to a short
 /// description. Never throws (allocation failure aside).
-inline bool parse_json_strict(std::string_view text, nlohmann::json& out, std::string& error,
-                              std::size_t max_depth = default_json_max_depth) {
+[[nodiscard]] inline bool parse_json_strict(std::string_view text, nlohmann::json& out, std::string& error,
+                                            std::size_t max_depth = default_json_max_depth) {
   out = nullptr;
   // nlohmann's lexer takes a NUL byte for the end of input, so "{}\0anything" would parse as "{}". A NUL
   // is never valid in JSON text (in a string it must be escaped), so refuse it before parsing.

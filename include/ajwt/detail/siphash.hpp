@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: ISC
-// SipHash-2-4 with 64-bit or 128-bit output (Aumasson and Bernstein, "SipHash: a fast short-input PRF",
+// SipHash-2-4 with 64-bit output (Aumasson and Bernstein, "SipHash: a fast short-input PRF",
 // 2012), written from the paper's description. Used to fingerprint nonces under a per-process random key,
 // so an attacker cannot aim collisions at another client's nonces. Internal: ajwt::detail.
 #ifndef AJWT_DETAIL_SIPHASH_HPP
@@ -8,23 +8,15 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
-#include <type_traits>
 
 namespace ajwt::detail {
 
-struct hash128 {
-  std::uint64_t lo = 0, hi = 0;
-  friend bool operator==(const hash128& a, const hash128& b) noexcept { return a.lo == b.lo && a.hi == b.hi; }
-};
-
-/// Incremental SipHash-2-4 over several pieces; `Wide`: 128-bit output (hash128), else 64-bit.
-template <bool Wide>
-class basic_siphash {
+/// Incremental SipHash-2-4-64 over several pieces, under the 128-bit key (k0, k1).
+class siphash64 {
  public:
-  using result_type = std::conditional_t<Wide, hash128, std::uint64_t>;
-  basic_siphash(std::uint64_t k0, std::uint64_t k1) noexcept
+  siphash64(std::uint64_t k0, std::uint64_t k1) noexcept
       : v0_(0x736f6d6570736575ULL ^ k0),
-        v1_(0x646f72616e646f6dULL ^ k1 ^ (Wide ? 0xee : 0)),
+        v1_(0x646f72616e646f6dULL ^ k1),
         v2_(0x6c7967656e657261ULL ^ k0),
         v3_(0x7465646279746573ULL ^ k1) {}
 
@@ -61,21 +53,12 @@ class basic_siphash {
     update(std::string_view(b, 8));
   }
 
-  result_type finish() noexcept {
+  [[nodiscard]] std::uint64_t finish() noexcept {
     const std::uint64_t b = (static_cast<std::uint64_t>(len_ & 0xff) << 56) | tail_;
     compress(b);
-    v2_ ^= Wide ? 0xee : 0xff;
+    v2_ ^= 0xff;
     for (int i = 0; i < 4; ++i) round();
-    if constexpr (Wide) {
-      hash128 out;
-      out.lo = v0_ ^ v1_ ^ v2_ ^ v3_;
-      v1_ ^= 0xdd;
-      for (int i = 0; i < 4; ++i) round();
-      out.hi = v0_ ^ v1_ ^ v2_ ^ v3_;
-      return out;
-    } else {
-      return v0_ ^ v1_ ^ v2_ ^ v3_;
-    }
+    return v0_ ^ v1_ ^ v2_ ^ v3_;
   }
 
  private:
@@ -112,9 +95,6 @@ class basic_siphash {
   std::uint64_t tail_ = 0;
   std::uint64_t len_ = 0;
 };
-
-using siphash128 = basic_siphash<true>;  ///< SipHash-2-4-128
-using siphash64 = basic_siphash<false>;  ///< SipHash-2-4-64, the original
 
 }  // namespace ajwt::detail
 

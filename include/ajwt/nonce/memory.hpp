@@ -59,7 +59,7 @@ class memory_nonce_store {
       : shared_(std::make_shared<shared>(checked(options))) {}
 
   /// Records the nonce if new. Thread-safe; copies of the store share one set of nonces.
-  nonce_status record(const nonce_record& r) {
+  [[nodiscard]] nonce_status record(const nonce_record& r) {
     const std::uint64_t h = fingerprint(r);
     shard& s = shared_->shards[h >> 58];  // the top 6 bits pick the shard, the low bits the slot
     std::lock_guard<std::mutex> lock(s.mu);

@@ -354,7 +354,7 @@ class redis_nonce_store {
 
   /// Records (username, time, nonce) if new: one EVALSHA (see the class comment). Never throws;
   /// thread-safe.
-  nonce_status record(const nonce_record& r) noexcept {
+  [[nodiscard]] nonce_status record(const nonce_record& r) noexcept {
     try {
       // Lua numbers are doubles: times beyond 2^50 (35 million years) cannot be computed with exactly.
       if (r.time < -(std::int64_t{1} << 50) || r.time > (std::int64_t{1} << 50)) {

@@ -435,7 +435,8 @@ class jwks_url_key_repository {
   };
 
   struct state {
-    state(fetch_function f, jwks_url_options o, Clock c) : fetch(std::move(f)), opt(o), clock(std::move(c)) {}
+    state(fetch_function f, jwks_url_options o, Clock c)
+        : fetch(std::move(f)), opt(std::move(o)), clock(std::move(c)) {}
     const fetch_function fetch;
     const jwks_url_options opt;
     const Clock clock;
