@@ -381,7 +381,8 @@ struct decoded_jws {
 
 /// Signs `signing_input` with `key` using `alg` through OpenSSL (the key must allow `alg`); returns the
 /// JWS signature octets (ES256: r||s). Throws crypto_error if OpenSSL fails.
-inline std::string sign_openssl(const private_key& key, algorithm alg, std::string_view signing_input) {
+[[nodiscard]] inline std::string sign_openssl(const private_key& key, algorithm alg,
+                                              std::string_view signing_input) {
   if (auto* p = prepared_contexts::get(key.id(), key.native_handle(), alg, prepared_contexts::op::sign)) {
     std::string sig;
     std::size_t len = 0;
@@ -434,8 +435,8 @@ inline std::string sign_openssl(const private_key& key, algorithm alg, std::stri
 
 /// Verifies an encoded signature (RSA: the raw octets; ES256: DER; Ed25519: R || S) through OpenSSL, on
 /// a prepared context when one can be made. The caller has made every check of jws::verify. Never throws.
-inline bool verify_openssl(const public_key& key, algorithm alg, std::string_view signing_input,
-                           const unsigned char* sig, std::size_t sig_len) noexcept {
+[[nodiscard]] inline bool verify_openssl(const public_key& key, algorithm alg, std::string_view signing_input,
+                                         const unsigned char* sig, std::size_t sig_len) noexcept {
   const int prepared = verify_prepared(key.id(), key.native_handle(), alg, signing_input, sig, sig_len);
   if (prepared >= 0) return prepared == 1;
   // Plain path (no prepared context could be made): one EVP_DigestVerify with a fresh context.
@@ -455,7 +456,7 @@ enum class ed25519_backend : std::uint8_t { openssl, sodium };
 
 /// True when `b` can be used in this build: OpenSSL always; libsodium with AJWT_WITH_SODIUM when
 /// sodium_init() succeeded.
-inline bool ed25519_backend_available(ed25519_backend b) noexcept {
+[[nodiscard]] inline bool ed25519_backend_available(ed25519_backend b) noexcept {
 #if defined(AJWT_WITH_SODIUM)
   if (b == ed25519_backend::sodium) return sodium::available();
 #else
@@ -472,7 +473,7 @@ inline std::atomic<ed25519_backend>& ed25519_backend_preference() noexcept {
 }
 
 /// The backend jws::sign and jws::verify use for Ed25519: the preference when it is available, else OpenSSL.
-inline ed25519_backend default_ed25519_backend() noexcept {
+[[nodiscard]] inline ed25519_backend default_ed25519_backend() noexcept {
   const auto b = ed25519_backend_preference().load(std::memory_order_relaxed);
   return ed25519_backend_available(b) ? b : ed25519_backend::openssl;
 }
@@ -481,8 +482,9 @@ inline ed25519_backend default_ed25519_backend() noexcept {
 /// 64 octets, S < L, R not of small order (RFC 8032 section 5.1.7 leaves them open; the key loaders
 /// already refused small-order and non-canonical public keys). False for an Ed25519 key is the only
 /// answer for a key of another type or an unavailable backend. Never throws.
-inline bool ed25519_verify(ed25519_backend b, const public_key& key, std::string_view signing_input,
-                           std::string_view signature) noexcept {
+[[nodiscard]] inline bool ed25519_verify(ed25519_backend b, const public_key& key,
+                                         std::string_view signing_input,
+                                         std::string_view signature) noexcept {
   const auto* sig = reinterpret_cast<const unsigned char*>(signature.data());
   if (key.type() != key_type::ed25519 || signature.size() != 64 || !ed25519_signature_is_acceptable(sig))
     return false;
@@ -498,7 +500,8 @@ inline bool ed25519_verify(ed25519_backend b, const public_key& key, std::string
 
 /// Signs with an Ed25519 key through backend `b` (deterministic: both give the same 64 octets).
 /// Throws key_error for another key type, crypto_error when the backend is unavailable or fails.
-inline std::string ed25519_sign(ed25519_backend b, const private_key& key, std::string_view signing_input) {
+[[nodiscard]] inline std::string ed25519_sign(ed25519_backend b, const private_key& key,
+                                              std::string_view signing_input) {
   if (key.type() != key_type::ed25519) throw key_error("ajwt: Ed25519 signing needs an Ed25519 key");
   if (b == ed25519_backend::sodium) {
 #if defined(AJWT_WITH_SODIUM)
