@@ -13,7 +13,12 @@
 //            is the median over rounds of its per-operation thread CPU time, and its ratio to a floor
 //            is the median of the per-round ratios (each round pairs measurements seconds apart).
 //   python   bench/python_bench.py (PyJWT) on the same tokens, bracketed by plain-floor batches.
-//   cli      `ajwt verify` against bench/plain_verify.c on the same RS512 headers, whole processes.
+//   cli      `ajwt verify` against bench/plain_verify.c on the same RS512 headers, whole processes,
+//            and again on the EdDSA headers (cli_eddsa).
+//   per_core verifications per second per core (thread CPU time of ajwt's full path) for RS256 and
+//            RS512 with 2048-, 3072- and 4096-bit keys, ES256 and EdDSA with each Ed25519 backend.
+// With ajwt::sodium (AJWT_WITH_SODIUM) ajwt's EdDSA cases run on libsodium, and the same cases with the
+// OpenSSL backend (ajwt_openssl, sign_ajwt_openssl) and bare libsodium (sodium_raw) run beside them.
 //   threads  verify throughput on 1 and 2 threads, gated by a spin loop that shows whether the
 //            machine itself scaled.
 //   nonce    the memory nonce store alone: inserts per second, bytes per entry.
@@ -31,6 +36,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <functional>
@@ -84,7 +90,7 @@ struct options {
   int rounds = 31;
   double batch_ms = 10;
   std::vector<std::string> algs{"RS256", "RS512", "EdDSA", "ES256"};
-  std::set<std::string> sections{"verify", "sign", "python", "cli", "threads", "nonce"};
+  std::set<std::string> sections{"verify", "sign", "python", "cli", "threads", "nonce", "per_core"};
   std::string cli, plain, python, python_script;
   int cli_runs = 7;
   std::size_t python_tokens = 200;
@@ -107,7 +113,7 @@ struct options {
       << "ajwt_bench: " << why << "\n"
       << "usage: ajwt_bench [--corpus DIR] [--work DIR] [--out FILE] [--tokens N] [--cli-lines N]\n"
          "                  [--rounds N] [--batch-ms MS] [--algs RS256,RS512,EdDSA,ES256]\n"
-         "                  [--sections verify,sign,python,cli,threads,nonce] [--fresh-corpus]\n"
+         "                  [--sections verify,sign,python,cli,threads,nonce,per_core] [--fresh-corpus]\n"
          "                  [--cli PATH --plain PATH] [--cli-runs N]\n"
          "                  [--python PATH --python-script PATH] [--python-tokens N] [--python-reps N]\n"
          "                  [--thread-runs N] [--thread-alg ALG] [--nonce-entries N] [--nonce-reps N]\n"
@@ -276,7 +282,8 @@ std::string key_path(const std::string& dir, const std::string& stem, bool pub) 
 }
 
 std::size_t wanted_count(const alg_info& a, const options& o) {
-  return std::string_view(a.name) == "RS512" ? std::max(o.tokens, o.cli_lines) : o.tokens;
+  const std::string_view n(a.name);
+  return n == "RS512" || n == "EdDSA" ? std::max(o.tokens, o.cli_lines) : o.tokens;
 }
 
 /// Makes keys and tokens: `time` is now, every token has a fresh nonce. Written to `dir`; meta.json
@@ -418,6 +425,35 @@ struct alg_env {
 };
 
 // ---------------------------------------------------------------------------------------------------
+// Ed25519 backends
+
+/// Makes ajwt use `b` for Ed25519 until the end of the scope (then libsodium again, when built in).
+struct ed25519_backend_scope {
+  explicit ed25519_backend_scope(ajwt::detail::ed25519_backend b) {
+    ajwt::detail::ed25519_backend_preference() = b;
+  }
+  ~ed25519_backend_scope() {
+    ajwt::detail::ed25519_backend_preference() = ajwt::detail::ed25519_backend::sodium;
+  }
+  ed25519_backend_scope(const ed25519_backend_scope&) = delete;
+  ed25519_backend_scope& operator=(const ed25519_backend_scope&) = delete;
+};
+
+/// The Ed25519 backends this build can time: OpenSSL, and libsodium with AJWT_WITH_SODIUM.
+std::vector<ajwt::detail::ed25519_backend> ed25519_backends() {
+  std::vector<ajwt::detail::ed25519_backend> out{ajwt::detail::ed25519_backend::openssl};
+  if (ajwt::detail::ed25519_backend_available(ajwt::detail::ed25519_backend::sodium))
+    out.push_back(ajwt::detail::ed25519_backend::sodium);
+  return out;
+}
+
+bool have_sodium() { return ed25519_backends().size() == 2; }
+
+const char* backend_name(ajwt::detail::ed25519_backend b) {
+  return b == ajwt::detail::ed25519_backend::sodium ? "libsodium" : "OpenSSL";
+}
+
+// ---------------------------------------------------------------------------------------------------
 // Interleaved cases
 
 struct bench_case {
@@ -521,17 +557,20 @@ void add_verify_cases(std::vector<bench_case>& cases, const alg_env& env, const 
                                  std::string_view in, std::string_view sig) { return v->verify(in, sig); });
   }
 
-  {  // ajwt's full path: a fresh verifier (empty nonce store) whenever the tokens would repeat.
+  // ajwt's full path: a fresh verifier (empty nonce store) whenever the tokens would repeat. For EdDSA
+  // with libsodium built in, "ajwt" runs on libsodium and "ajwt_openssl" on OpenSSL, in the same rounds.
+  auto full_case = [&](const std::string& name, ajwt::detail::ed25519_backend backend) {
     auto st = std::make_shared<verify_state>();
     st->env = &env;
-    bench_case c = make("ajwt");
+    bench_case c = make(name);
     c.prepare = [st, n_tokens](std::size_t n) {
       if (!st->v || st->pos + n > n_tokens) {
         st->v.emplace(st->env->make_verifier());
         st->pos = 0;
       }
     };
-    c.run = [st, &ts](std::size_t n) {
+    c.run = [st, &ts, backend](std::size_t n) {
+      const ed25519_backend_scope scope(backend);
       std::size_t ok = 0;
       for (std::size_t k = 0; k < n; ++k) {
         const auto r = st->v->verify_header(ts.headers[st->pos++]);
@@ -545,6 +584,23 @@ void add_verify_cases(std::vector<bench_case>& cases, const alg_env& env, const 
     };
     c.last_error = [st] { return st->err; };
     cases.push_back(std::move(c));
+  };
+  full_case("ajwt", ajwt::detail::default_ed25519_backend());
+  if (a.type == ajwt::key_type::ed25519 && have_sodium()) {
+    full_case("ajwt_openssl", ajwt::detail::ed25519_backend::openssl);
+#if defined(AJWT_WITH_SODIUM)
+    // Bare libsodium on the raw key: what crypto_sign_verify_detached alone costs (not a floor of ajwt's
+    // checks, which it makes itself).
+    unsigned char raw[32];
+    std::size_t raw_len = sizeof raw;
+    check(EVP_PKEY_get_raw_public_key(env.raw_pub.get(), raw, &raw_len) == 1, "cannot read the Ed25519 key");
+    auto pk = std::make_shared<std::array<unsigned char, 32>>();
+    std::memcpy(pk->data(), raw, 32);
+    floor_case("sodium_raw", [pk](std::string_view in, std::string_view sig) {
+      return ajwt::detail::sodium::ed25519_verify(pk->data(), in,
+                                                  reinterpret_cast<const unsigned char*>(sig.data()));
+    });
+#endif
   }
   {  // ajwt's signature step alone (jws::verify on pre-decoded input).
     auto cur = std::make_shared<cursor>(cursor{0, n_tokens});
@@ -636,16 +692,17 @@ void add_sign_cases(std::vector<bench_case>& cases, const alg_env& env, const op
     };
     cases.push_back(std::move(c));
   }
-  {
+  auto builder_case = [&](const std::string& name, ajwt::detail::ed25519_backend backend) {
     auto b = std::make_shared<ajwt::token_builder>(env.priv, bench_user);
     b->algorithm(a.alg);
     auto sink = std::make_shared<std::size_t>(0);
     bench_case c;
     c.section = "sign";
     c.alg = a.name;
-    c.name = "sign_ajwt";
+    c.name = name;
     c.cap = n_tokens;
-    c.run = [b, sink](std::size_t n) {
+    c.run = [b, sink, backend](std::size_t n) {
+      const ed25519_backend_scope scope(backend);
       std::size_t ok = 0;
       for (std::size_t k = 0; k < n; ++k) {
         const std::string h = b->header();
@@ -655,7 +712,10 @@ void add_sign_cases(std::vector<bench_case>& cases, const alg_env& env, const op
       return ok;
     };
     cases.push_back(std::move(c));
-  }
+  };
+  builder_case("sign_ajwt", ajwt::detail::default_ed25519_backend());
+  if (a.type == ajwt::key_type::ed25519 && have_sodium())
+    builder_case("sign_ajwt_openssl", ajwt::detail::ed25519_backend::openssl);
 }
 
 json summary_json(const bench::summary& s) {
@@ -1015,19 +1075,21 @@ json run_nonce_section(const options& o) {
 // ---------------------------------------------------------------------------------------------------
 // The CLI end to end, and the Python script
 
-json run_cli_section(const corpus& c, const options& o) {
-  const token_set& ts = c.sets.at("RS512");
+/// `ajwt verify` against plain_verify.c on `alg`'s headers (RS512: SHA-512; EdDSA: no digest).
+json run_cli_section(const corpus& c, const options& o, const std::string& alg) {
+  const token_set& ts = c.sets.at(alg);
   const std::size_t n = std::min(ts.size(), o.cli_lines);
-  const std::string headers = o.work + "/cli_headers.txt";
+  const std::string headers = o.work + "/cli_headers_" + alg + ".txt";
   {
     std::string text;
     for (std::size_t i = 0; i < n; ++i) text += ts.headers[i] + "\n";
     bench::write_file(headers, text);
   }
-  const std::string pub = key_path(c.dir, "rsa", true);
+  const bool eddsa = alg == "EdDSA";
+  const std::string pub = key_path(c.dir, eddsa ? "ed25519" : "rsa", true);
   const std::vector<std::string> cli{
       o.cli, "verify", "--user-key", std::string(bench_user) + "=" + pub, "--now", std::to_string(c.time)};
-  const std::vector<std::string> plain{o.plain, pub, "sha512"};
+  const std::vector<std::string> plain{o.plain, pub, eddsa ? "none" : "sha512"};
 
   // The first run of each writes its output, which is checked: one "ok" line per header.
   auto count_ok = [](const std::string& path) {
@@ -1077,7 +1139,7 @@ json run_cli_section(const corpus& c, const options& o) {
         json{{"cli_cpu", a.cpu}, {"cli_wall", a.wall}, {"plain_cpu", b.cpu}, {"plain_wall", b.wall}});
   }
   return json{{"lines", n},
-              {"alg", "RS512"},
+              {"alg", alg},
               {"runs", runs},
               {"cli_cpu_s", summary_json(bench::summarize(cli_cpu))},
               {"cli_wall_s", summary_json(bench::summarize(cli_wall))},
@@ -1227,6 +1289,81 @@ int run_profile_loop(const options& o) {
   return 0;
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Verifications per second per core: what a server should choose
+
+/// ajwt's full path (verify_header, memory nonce store) per algorithm, key size and Ed25519 backend,
+/// one thread, thread CPU time: 1 / (median CPU seconds per verification) is the rate one core sustains.
+json run_per_core_section(const corpus& c, const options& o) {
+  struct config {
+    std::string label;
+    ajwt::algorithm alg;
+    ajwt::key_type type;
+    int bits;
+    ajwt::detail::ed25519_backend backend;
+  };
+  std::vector<config> configs;
+  // --smoke checks the cases, not the figures: 2048 bits only (4096-bit key generation takes seconds).
+  for (int bits : o.smoke ? std::vector<int>{2048} : std::vector<int>{2048, 3072, 4096})
+    for (auto alg : {ajwt::algorithm::rs256, ajwt::algorithm::rs512})
+      configs.push_back({std::string(ajwt::to_string(alg)) + " " + std::to_string(bits), alg,
+                         ajwt::key_type::rsa, bits, ajwt::detail::ed25519_backend::openssl});
+  configs.push_back({"ES256", ajwt::algorithm::es256, ajwt::key_type::ec_p256, 256,
+                     ajwt::detail::ed25519_backend::openssl});
+  for (auto b : ed25519_backends())
+    configs.push_back({std::string("EdDSA (") + backend_name(b) + ")", ajwt::algorithm::eddsa,
+                       ajwt::key_type::ed25519, 256, b});
+
+  const std::size_t n = o.smoke ? 4 : 300;
+  const int reps = o.smoke ? 1 : 9;
+  std::map<std::string, ajwt::private_key> keys;  // by type and size
+  json out = json::object();
+  out["order"] = json::array();
+  for (const auto& cfg : configs) {
+    const std::string key_name = std::string(ajwt::to_string(cfg.type)) + std::to_string(cfg.bits);
+    if (!keys.count(key_name)) {
+      // The corpus keys where they fit (RSA 2048, P-256, Ed25519); larger RSA keys made here.
+      const char* stem = cfg.type == ajwt::key_type::rsa       ? "rsa"
+                         : cfg.type == ajwt::key_type::ec_p256 ? "p256"
+                                                               : "ed25519";
+      if ((cfg.type != ajwt::key_type::rsa || cfg.bits == 2048) && c.private_pem.count(stem))
+        keys.emplace(key_name, ajwt::private_key::load(c.private_pem.at(stem)));
+      else
+        keys.emplace(key_name, ajwt::private_key::generate(
+                                   cfg.type, cfg.type == ajwt::key_type::rsa ? cfg.bits : 2048));
+    }
+    const ajwt::private_key& key = keys.at(key_name);
+    std::vector<std::string> headers(n);
+    ajwt::token_builder builder(key, bench_user);
+    builder.algorithm(cfg.alg).time(c.time);
+    for (auto& h : headers) h = builder.header();
+    repo_t repo;
+    repo.add(bench_user, key.public_part());
+    std::vector<double> us;
+    for (int r = 0; r < reps + 1; ++r) {  // the first repetition warms up, untimed
+      verifier_t v(repo, ajwt::verifier_options{}, ajwt::memory_nonce_store(), ajwt::fixed_clock(c.time));
+      const ed25519_backend_scope scope(cfg.backend);
+      std::size_t ok = 0;
+      const auto t = bench::time_once([&] {
+        for (const auto& h : headers) ok += v.verify_header(h) ? 1 : 0;
+      });
+      check(ok == n, "per_core: " + cfg.label + ": a token was not accepted");
+      if (r > 0) us.push_back(t.cpu * 1e6 / static_cast<double>(n));
+    }
+    const auto sm = bench::summarize(us);
+    out["order"].push_back(cfg.label);
+    out["configs"][cfg.label] =
+        json{{"alg", std::string(ajwt::to_string(cfg.alg))},
+             {"bits", cfg.bits},
+             {"backend", cfg.type == ajwt::key_type::ed25519 ? backend_name(cfg.backend) : "OpenSSL"},
+             {"cpu_us", summary_json(sm)},
+             {"verifications_per_s_per_core", sm.median > 0 ? 1e6 / sm.median : 0.0}};
+  }
+  out["tokens"] = n;
+  out["reps"] = reps;
+  return out;
+}
+
 int run(const options& o) {
   if (o.nonce_memory_child) return run_nonce_memory_child(o.nonce_memory_child);
   fs::create_directories(o.work);
@@ -1235,8 +1372,9 @@ int run(const options& o) {
   const bool want_cli = o.sections.count("cli") && !o.cli.empty() && !o.plain.empty();
   const bool want_python = o.sections.count("python") && !o.python.empty() && !o.python_script.empty();
   options co = o;
-  if (want_cli && std::find(co.algs.begin(), co.algs.end(), "RS512") == co.algs.end())
-    co.algs.push_back("RS512");
+  for (const char* cli_alg : {"RS512", "EdDSA"})
+    if (want_cli && std::find(co.algs.begin(), co.algs.end(), cli_alg) == co.algs.end())
+      co.algs.push_back(cli_alg);
   if (!want_cli) co.cli_lines = 0;
   const corpus c = open_corpus(co);
 
@@ -1290,7 +1428,9 @@ int run(const options& o) {
   }
   if (want_cli) {
     std::cerr << "ajwt_bench: cli, " << o.cli_runs << " runs of each program\n";
-    result["cli"] = run_cli_section(c, o);
+    result["cli"] = run_cli_section(c, o, "RS512");
+    std::cerr << "ajwt_bench: cli on EdDSA headers, " << o.cli_runs << " runs of each program\n";
+    result["cli_eddsa"] = run_cli_section(c, o, "EdDSA");
   }
   if (o.sections.count("threads") && envs.count(o.thread_alg)) {
     std::string fast = find_alg(o.thread_alg).type == ajwt::key_type::ed25519 ? "floor_reuse" : "floor_pkey";
@@ -1298,6 +1438,10 @@ int run(const options& o) {
       fast = result["verify"][o.thread_alg]["floor_fast"].get<std::string>();
     if (fast == "floor_plain") fast = "floor_copy";
     result["threads"] = run_threads_section(*envs[o.thread_alg], fast, o);
+  }
+  if (o.sections.count("per_core")) {
+    std::cerr << "ajwt_bench: verifications per second per core\n";
+    result["per_core"] = run_per_core_section(c, o);
   }
   if (o.sections.count("nonce")) {
     std::cerr << "ajwt_bench: nonce store, " << o.nonce_entries << " entries\n";

@@ -19,4 +19,4 @@ set style fill solid 0.85 border -1
 set boxwidth 0.9
 set xtics nomirror
 set tics out
-plot for [i=2:8] datafile using i:xtic(1) title columnheader(i)
+plot for [i=2:9] datafile using i:xtic(1) title columnheader(i)

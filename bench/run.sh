@@ -38,7 +38,7 @@ done
 log() { printf '\n== %s\n' "$*" >&2; }
 
 # 1. Packages: only the missing ones, through apt-get (as root, or with sudo).
-packages=(cmake make g++ gcc pkg-config libssl-dev nlohmann-json3-dev libcli11-dev
+packages=(cmake make g++ gcc pkg-config libssl-dev nlohmann-json3-dev libcli11-dev libsodium-dev
           libjwt-dev libcpp-jwt-dev gnuplot-nox python3 python3-jwt python3-cryptography)
 ((profile)) && packages+=(valgrind)
 if [[ "${AJWT_SKIP_INSTALL_DEPS:-0}" != 1 ]] && command -v dpkg-query >/dev/null 2>&1; then

@@ -9,7 +9,7 @@ seconds=${1:-30}
 
 bash scripts/install-deps.sh --sanitizers
 cmake --preset fuzz >/dev/null
-targets=(verify_header verify_claims base64 key_load authorized_keys json_scan)
+targets=(verify_header verify_claims base64 key_load authorized_keys json_scan ed25519_diff)
 cmake --build build/fuzz --parallel "$(nproc)" --target "${targets[@]/#/ajwt_fuzz_}"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/ajwt-fuzz.XXXXXX")

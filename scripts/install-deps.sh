@@ -11,7 +11,7 @@ usage() { sed -n '2,6s/^# \{0,1\}//p' "$0"; }
 packages=(
   build-essential g++ cmake make pkg-config git ca-certificates
   libssl-dev openssl nlohmann-json3-dev catch2 libcli11-dev libcpp-httplib-dev libhiredis-dev
-  libcurl4-openssl-dev libbenchmark-dev help2man libsqlite3-dev libpq-dev libboost-dev
+  libcurl4-openssl-dev libsodium-dev libbenchmark-dev help2man libsqlite3-dev libpq-dev libboost-dev
   redis-server postgresql-15 python3 python3-jwt python3-cryptography openssh-client curl procps
 )
 for arg in "$@"; do

@@ -6,6 +6,7 @@
 #include <openssl/sha.h>
 
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -19,6 +20,7 @@
 #include "detail/json.hpp"
 #include "detail/json_scan.hpp"
 #include "detail/openssl.hpp"
+#include "detail/sodium.hpp"
 #include "error.hpp"
 #include "keys.hpp"
 #include "result.hpp"
@@ -377,18 +379,11 @@ struct decoded_jws {
   return true;
 }
 
-}  // namespace detail
-
-namespace jws {
-
-/// Signs `signing_input` with `key` using `alg`; returns the JWS signature octets (ES256: r||s).
-/// Throws key_error when the key cannot sign with `alg`, crypto_error if OpenSSL fails.
-inline std::string sign(const private_key& key, algorithm alg, std::string_view signing_input) {
-  if (!key.allows(alg))
-    throw key_error("ajwt: a " + std::string(to_string(key.type())) + " key cannot sign " +
-                    std::string(to_string(alg)));
-  if (auto* p = detail::prepared_contexts::get(key.id(), key.native_handle(), alg,
-                                               detail::prepared_contexts::op::sign)) {
+/// Signs `signing_input` with `key` using `alg` through OpenSSL (the key must allow `alg`); returns the
+/// JWS signature octets (ES256: r||s). Throws crypto_error if OpenSSL fails.
+[[nodiscard]] inline std::string sign_openssl(const private_key& key, algorithm alg,
+                                              std::string_view signing_input) {
+  if (auto* p = prepared_contexts::get(key.id(), key.native_handle(), alg, prepared_contexts::op::sign)) {
     std::string sig;
     std::size_t len = 0;
     if (p->proto) {
@@ -405,38 +400,138 @@ inline std::string sign(const private_key& key, algorithm alg, std::string_view 
       }
     } else {
       unsigned char md[EVP_MAX_MD_SIZE];
-      const unsigned md_len = detail::hash_for(alg, signing_input, md);
+      const unsigned md_len = hash_for(alg, signing_input, md);
       if (md_len != 0 && EVP_PKEY_sign(p->pctx.get(), nullptr, &len, md, md_len) == 1) {
         sig.resize(len);
         if (EVP_PKEY_sign(p->pctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, md, md_len) ==
             1) {
           sig.resize(len);
           if (alg == algorithm::es256)
-            return detail::es256_der_to_raw(reinterpret_cast<const unsigned char*>(sig.data()), len);
+            return es256_der_to_raw(reinterpret_cast<const unsigned char*>(sig.data()), len);
           return sig;
         }
       }
     }
-    detail::clear_openssl_errors();  // fall through to the plain path
+    clear_openssl_errors();  // fall through to the plain path
   }
-  detail::md_ctx_ptr ctx(EVP_MD_CTX_new());
+  md_ctx_ptr ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
-  if (!ctx ||
-      EVP_DigestSignInit(ctx.get(), &pctx, detail::digest_for(alg), nullptr, key.native_handle()) != 1 ||
-      (detail::is_pss(alg) && !detail::set_pss(pctx)))
-    throw crypto_error("ajwt: EVP_DigestSignInit failed: " + detail::drain_openssl_errors());
+  if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, digest_for(alg), nullptr, key.native_handle()) != 1 ||
+      (is_pss(alg) && !set_pss(pctx)))
+    throw crypto_error("ajwt: EVP_DigestSignInit failed: " + drain_openssl_errors());
   std::size_t len = 0;
   const auto* in = reinterpret_cast<const unsigned char*>(signing_input.data());
   if (EVP_DigestSign(ctx.get(), nullptr, &len, in, signing_input.size()) != 1)
-    throw crypto_error("ajwt: EVP_DigestSign failed: " + detail::drain_openssl_errors());
+    throw crypto_error("ajwt: EVP_DigestSign failed: " + drain_openssl_errors());
   std::string sig(len, '\0');
   if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in,
                      signing_input.size()) != 1)
-    throw crypto_error("ajwt: EVP_DigestSign failed: " + detail::drain_openssl_errors());
+    throw crypto_error("ajwt: EVP_DigestSign failed: " + drain_openssl_errors());
   sig.resize(len);
   if (alg == algorithm::es256)
-    return detail::es256_der_to_raw(reinterpret_cast<const unsigned char*>(sig.data()), len);
+    return es256_der_to_raw(reinterpret_cast<const unsigned char*>(sig.data()), len);
   return sig;
+}
+
+/// Verifies an encoded signature (RSA: the raw octets; ES256: DER; Ed25519: R || S) through OpenSSL, on
+/// a prepared context when one can be made. The caller has made every check of jws::verify. Never throws.
+[[nodiscard]] inline bool verify_openssl(const public_key& key, algorithm alg, std::string_view signing_input,
+                                         const unsigned char* sig, std::size_t sig_len) noexcept {
+  const int prepared = verify_prepared(key.id(), key.native_handle(), alg, signing_input, sig, sig_len);
+  if (prepared >= 0) return prepared == 1;
+  // Plain path (no prepared context could be made): one EVP_DigestVerify with a fresh context.
+  md_ctx_ptr ctx(EVP_MD_CTX_new());
+  EVP_PKEY_CTX* pctx = nullptr;
+  const bool ok =
+      ctx && EVP_DigestVerifyInit(ctx.get(), &pctx, digest_for(alg), nullptr, key.native_handle()) == 1 &&
+      (!is_pss(alg) || set_pss(pctx)) &&
+      EVP_DigestVerify(ctx.get(), sig, sig_len, reinterpret_cast<const unsigned char*>(signing_input.data()),
+                       signing_input.size()) == 1;
+  if (!ok) clear_openssl_errors();
+  return ok;
+}
+
+/// The implementations of Ed25519 (RFC 8032) ajwt can use. Both give the same verdict on every input.
+enum class ed25519_backend : std::uint8_t { openssl, sodium };
+
+/// True when `b` can be used in this build: OpenSSL always; libsodium with AJWT_WITH_SODIUM when
+/// sodium_init() succeeded.
+[[nodiscard]] inline bool ed25519_backend_available(ed25519_backend b) noexcept {
+#if defined(AJWT_WITH_SODIUM)
+  if (b == ed25519_backend::sodium) return sodium::available();
+#else
+  if (b == ed25519_backend::sodium) return false;
+#endif
+  return true;
+}
+
+/// The Ed25519 backend asked for, process-wide: libsodium unless set otherwise. For tests and benchmarks
+/// that compare the backends in one process; both give the same verdicts, so it changes only the speed.
+inline std::atomic<ed25519_backend>& ed25519_backend_preference() noexcept {
+  static std::atomic<ed25519_backend> preference{ed25519_backend::sodium};
+  return preference;
+}
+
+/// The backend jws::sign and jws::verify use for Ed25519: the preference when it is available, else OpenSSL.
+[[nodiscard]] inline ed25519_backend default_ed25519_backend() noexcept {
+  const auto b = ed25519_backend_preference().load(std::memory_order_relaxed);
+  return ed25519_backend_available(b) ? b : ed25519_backend::openssl;
+}
+
+/// Verifies an Ed25519 signature with backend `b`, after ajwt's own checks (both backends): exactly
+/// 64 octets, S < L, R not of small order (RFC 8032 section 5.1.7 leaves them open; the key loaders
+/// already refused small-order and non-canonical public keys). False for an Ed25519 key is the only
+/// answer for a key of another type or an unavailable backend. Never throws.
+[[nodiscard]] inline bool ed25519_verify(ed25519_backend b, const public_key& key,
+                                         std::string_view signing_input,
+                                         std::string_view signature) noexcept {
+  const auto* sig = reinterpret_cast<const unsigned char*>(signature.data());
+  if (key.type() != key_type::ed25519 || signature.size() != 64 || !ed25519_signature_is_acceptable(sig))
+    return false;
+  if (b == ed25519_backend::sodium) {
+#if defined(AJWT_WITH_SODIUM)
+    return sodium::available() && sodium::ed25519_verify(key_access::ed25519_public(key), signing_input, sig);
+#else
+    return false;
+#endif
+  }
+  return verify_openssl(key, algorithm::eddsa, signing_input, sig, 64);
+}
+
+/// Signs with an Ed25519 key through backend `b` (deterministic: both give the same 64 octets).
+/// Throws key_error for another key type, crypto_error when the backend is unavailable or fails.
+[[nodiscard]] inline std::string ed25519_sign(ed25519_backend b, const private_key& key,
+                                              std::string_view signing_input) {
+  if (key.type() != key_type::ed25519) throw key_error("ajwt: Ed25519 signing needs an Ed25519 key");
+  if (b == ed25519_backend::sodium) {
+#if defined(AJWT_WITH_SODIUM)
+    if (const unsigned char* sk = key_access::ed25519_secret_key(key); sk && sodium::available()) {
+      std::string sig(64, '\0');
+      if (sodium::ed25519_sign(sk, signing_input, reinterpret_cast<unsigned char*>(sig.data()))) return sig;
+    }
+#endif
+    throw crypto_error("ajwt: the libsodium Ed25519 backend is not available");
+  }
+  return sign_openssl(key, algorithm::eddsa, signing_input);
+}
+
+}  // namespace detail
+
+namespace jws {
+
+/// Signs `signing_input` with `key` using `alg`; returns the JWS signature octets (ES256: r||s).
+/// Ed25519 goes through libsodium when built with it (detail::default_ed25519_backend), everything
+/// else through OpenSSL. Throws key_error when the key cannot sign with `alg`, crypto_error if the
+/// backend fails.
+inline std::string sign(const private_key& key, algorithm alg, std::string_view signing_input) {
+  if (!key.allows(alg))
+    throw key_error("ajwt: a " + std::string(to_string(key.type())) + " key cannot sign " +
+                    std::string(to_string(alg)));
+  if (key.type() == key_type::ed25519 &&
+      detail::default_ed25519_backend() == detail::ed25519_backend::sodium &&
+      detail::key_access::ed25519_secret_key(key))
+    return detail::ed25519_sign(detail::ed25519_backend::sodium, key, signing_input);
+  return detail::sign_openssl(key, alg, signing_input);
 }
 
 /// Verifies a JWS signature over `signing_input`. Checks first that the key allows `alg` and that
@@ -452,30 +547,16 @@ inline std::string sign(const private_key& key, algorithm alg, std::string_view 
       if (sig_len != static_cast<std::size_t>(EVP_PKEY_get_size(key.native_handle()))) return false;
       break;
     case key_type::ed25519:
-      // S >= L and small-order R are refused before OpenSSL sees them (RFC 8032 section 5.1.7 leaves
-      // them open; libsodium refuses them), so no degenerate signature can verify under any key.
-      if (sig_len != 64 || !detail::ed25519_signature_is_acceptable(sig)) return false;
-      break;
+      // S >= L and small-order R are refused before either backend sees them (RFC 8032 section 5.1.7
+      // leaves them open), so no degenerate signature can verify under any key.
+      return detail::ed25519_verify(detail::default_ed25519_backend(), key, signing_input, signature);
     case key_type::ec_p256:
       // Raw r||s only (RFC 7518 section 3.4); a DER signature has another length or fails the range check.
       if (!detail::es256_raw_to_der(signature, der, sig_len)) return false;
       sig = der;
       break;
   }
-  const int prepared =
-      detail::verify_prepared(key.id(), key.native_handle(), alg, signing_input, sig, sig_len);
-  if (prepared >= 0) return prepared == 1;
-  // Plain path (no prepared context could be made): one EVP_DigestVerify with a fresh context.
-  detail::md_ctx_ptr ctx(EVP_MD_CTX_new());
-  EVP_PKEY_CTX* pctx = nullptr;
-  const bool ok =
-      ctx &&
-      EVP_DigestVerifyInit(ctx.get(), &pctx, detail::digest_for(alg), nullptr, key.native_handle()) == 1 &&
-      (!detail::is_pss(alg) || detail::set_pss(pctx)) &&
-      EVP_DigestVerify(ctx.get(), sig, sig_len, reinterpret_cast<const unsigned char*>(signing_input.data()),
-                       signing_input.size()) == 1;
-  if (!ok) detail::clear_openssl_errors();
-  return ok;
+  return detail::verify_openssl(key, alg, signing_input, sig, sig_len);
 }
 
 /// A compact JWS split and decoded, NOT verified: nothing in it may be trusted yet.

@@ -5,6 +5,7 @@
 #include <openssl/decoder.h>
 #include <openssl/pem.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <cstring>
@@ -25,6 +26,7 @@
 #include "detail/json.hpp"
 #include "detail/openssh.hpp"
 #include "detail/openssl.hpp"
+#include "detail/sodium.hpp"
 #include "error.hpp"
 
 namespace ajwt {
@@ -61,7 +63,20 @@ struct key_state {
   std::string thumbprint;  ///< RFC 7638 JWK thumbprint, base64url SHA-256
   std::string jwk_kid;     ///< the "kid" the key was published with in a JWK, if any
   std::optional<algorithm> pinned_alg;  ///< the JWK's "alg", if any: then only that algorithm is allowed
+  std::array<unsigned char, 32> ed25519_raw{};  ///< Ed25519: the raw public key (RFC 8032), for libsodium
 };
+
+/// An Ed25519 secret key in libsodium's form (32-byte seed || 32-byte public key), extracted once when
+/// a private key is loaded; wiped when the last copy of the key goes.
+struct ed25519_secret {
+  unsigned char bytes[64] = {};
+  ed25519_secret() = default;
+  ed25519_secret(const ed25519_secret&) = delete;
+  ed25519_secret& operator=(const ed25519_secret&) = delete;
+  ~ed25519_secret() { OPENSSL_cleanse(bytes, sizeof bytes); }
+};
+
+struct key_access;
 
 [[noreturn]] inline void throw_key_error(std::string_view source, const std::string& what) {
   throw key_error(std::string(source.empty() ? std::string_view("ajwt") : source) + ": " + what);
@@ -226,6 +241,14 @@ inline std::shared_ptr<key_state> make_key_state(pkey_ptr pkey, std::string_view
   auto s = std::make_shared<key_state>();
   s->type = classify_key(pkey.get(), source, s->bits);
   s->pkey = std::move(pkey);
+  if (s->type == key_type::ed25519) {
+    std::size_t len = s->ed25519_raw.size();
+    if (EVP_PKEY_get_raw_public_key(s->pkey.get(), s->ed25519_raw.data(), &len) != 1 || len != 32)
+      throw crypto_error("ajwt: cannot read Ed25519 public key: " + drain_openssl_errors());
+#if defined(AJWT_WITH_SODIUM)
+    (void)sodium::available();  // initialise libsodium at load time, not on the first token
+#endif
+  }
   s->spki_pem = spki_pem_of(s->pkey.get());
   s->kid = hex_lower(sha256_bytes(s->spki_pem));
   // RFC 7638 section 3: the required members, lexicographic order, no whitespace. nlohmann's object
@@ -649,6 +672,7 @@ class public_key {
 
  private:
   friend class private_key;
+  friend struct detail::key_access;
   explicit public_key(std::shared_ptr<const detail::key_state> s) : s_(std::move(s)) {}
 
   static public_key load_named(std::string_view text, std::string_view source) {
@@ -821,15 +845,34 @@ class private_key {
   [[nodiscard]] std::uint64_t id() const noexcept { return id_; }
 
  private:
-  private_key(std::shared_ptr<EVP_PKEY> pkey, public_key pub)
-      : pkey_(std::move(pkey)), pub_(std::move(pub)) {}
+  friend struct detail::key_access;
+  private_key(std::shared_ptr<EVP_PKEY> pkey, public_key pub,
+              std::shared_ptr<const detail::ed25519_secret> ed25519_sk)
+      : pkey_(std::move(pkey)), pub_(std::move(pub)), ed25519_sk_(std::move(ed25519_sk)) {}
 
   static private_key from_pkey(detail::pkey_ptr pkey, std::string_view source) {
     int bits = 0;
-    detail::classify_key(pkey.get(), source, bits);
+    const key_type type = detail::classify_key(pkey.get(), source, bits);
     // The public part is re-encoded from the private key, so it can never disagree with it.
     auto pub = public_key::from_native(pkey.get());
-    return {std::shared_ptr<EVP_PKEY>(pkey.release(), EVP_PKEY_free), std::move(pub)};
+    std::shared_ptr<const detail::ed25519_secret> sk;
+#if defined(AJWT_WITH_SODIUM)
+    // libsodium signs with seed || public key: extracted here, once, never per token.
+    if (type == key_type::ed25519) sk = ed25519_secret_of(pkey.get(), pub);
+#else
+    (void)type;
+#endif
+    return {std::shared_ptr<EVP_PKEY>(pkey.release(), EVP_PKEY_free), std::move(pub), std::move(sk)};
+  }
+
+  static std::shared_ptr<const detail::ed25519_secret> ed25519_secret_of(EVP_PKEY* pkey,
+                                                                         const public_key& pub) {
+    auto sk = std::make_shared<detail::ed25519_secret>();
+    std::size_t len = 32;
+    if (EVP_PKEY_get_raw_private_key(pkey, sk->bytes, &len) != 1 || len != 32)
+      throw crypto_error("ajwt: cannot read Ed25519 private key: " + detail::drain_openssl_errors());
+    std::memcpy(sk->bytes + 32, pub.s_->ed25519_raw.data(), 32);
+    return sk;
   }
 
   static private_key load_named(std::string_view text, const std::optional<std::string_view>& passphrase,
@@ -858,8 +901,25 @@ class private_key {
 
   std::shared_ptr<EVP_PKEY> pkey_;
   public_key pub_;
+  std::shared_ptr<const detail::ed25519_secret> ed25519_sk_;  ///< Ed25519 with libsodium only
   std::uint64_t id_ = detail::next_key_id();
 };
+
+namespace detail {
+
+/// What the signature code reads from a loaded key beyond the public API (jws.hpp).
+struct key_access {
+  /// The raw 32-byte Ed25519 public key (all zeros for other key types).
+  static const unsigned char* ed25519_public(const public_key& k) noexcept {
+    return k.s_->ed25519_raw.data();
+  }
+  /// libsodium's 64-byte Ed25519 secret key, or nullptr when it was not extracted (no libsodium).
+  static const unsigned char* ed25519_secret_key(const private_key& k) noexcept {
+    return k.ed25519_sk_ ? k.ed25519_sk_->bytes : nullptr;
+  }
+};
+
+}  // namespace detail
 
 /// Parses a JWKS document ({"keys": [...]}) into public keys. A key that cannot be used is skipped,
 /// as RFC 7517 section 5 asks: an unsupported type, curve or use, an entry that is not a JSON object,

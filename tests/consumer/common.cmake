@@ -1,7 +1,8 @@
 # The consumer programs, shared by the find_package and add_subdirectory consumers. Expects the targets
 # ajwt::ajwt (and ajwt::<c> for each optional component <c> whose AJWT_EXPECT_<C> is set) to exist.
 foreach(var IN ITEMS AJWT_EXPECTED_VERSION AJWT_EXPECT_UMBRELLA AJWT_EXPECT_REDIS AJWT_EXPECT_CURL
-                    AJWT_EXPECT_SQLITE AJWT_EXPECT_POSTGRES AJWT_EXPECT_HTTPLIB AJWT_EXPECT_BEAST)
+                    AJWT_EXPECT_SQLITE AJWT_EXPECT_POSTGRES AJWT_EXPECT_SODIUM
+                    AJWT_EXPECT_HTTPLIB AJWT_EXPECT_BEAST)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "pass -D${var}=...")
   endif()
@@ -50,8 +51,8 @@ foreach(_backend IN ITEMS sqlite postgres)
   endif()
 endforeach()
 
-# ajwt::httplib and ajwt::beast: each brings ajwt and its own dependency along.
-foreach(_component IN ITEMS httplib beast)
+# ajwt::sodium, ajwt::httplib and ajwt::beast: each brings ajwt and its own dependency along.
+foreach(_component IN ITEMS sodium httplib beast)
   string(TOUPPER "${_component}" _upper)
   if(AJWT_EXPECT_${_upper})
     if(NOT TARGET ajwt::${_component})

@@ -17,7 +17,8 @@ foreach(var IN ITEMS AJWT_STEP AJWT_SOURCE_DIR AJWT_BUILD_DIR AJWT_WORK_DIR AJWT
   endif()
 endforeach()
 foreach(var IN ITEMS AJWT_EXPECT_REDIS AJWT_EXPECT_CURL AJWT_EXPECT_CLI AJWT_EXPECT_MAN AJWT_EXPECT_SQLITE
-                    AJWT_EXPECT_POSTGRES AJWT_EXPECT_HTTPLIB AJWT_EXPECT_BEAST)
+                    AJWT_EXPECT_POSTGRES AJWT_EXPECT_SODIUM
+                    AJWT_EXPECT_HTTPLIB AJWT_EXPECT_BEAST)
   if(${var})
     set(${var} 1)
   else()
@@ -71,6 +72,7 @@ function(build_consumer name)
       "-DAJWT_EXPECT_POSTGRES=${AJWT_EXPECT_POSTGRES}"
       "-DAJWT_EXPECT_HTTPLIB=${AJWT_EXPECT_HTTPLIB}"
       "-DAJWT_EXPECT_BEAST=${AJWT_EXPECT_BEAST}"
+      "-DAJWT_EXPECT_SODIUM=${AJWT_EXPECT_SODIUM}"
       ${ARGN})
   run("${CMAKE_COMMAND}" --build "${build}" --config Release)
   run("${CMAKE_CTEST_COMMAND}" --test-dir "${build}" --build-config Release --output-on-failure
@@ -94,7 +96,7 @@ if(AJWT_STEP STREQUAL "install")
     require_file("${cmakedir}/${file}")
   endforeach()
   require_file("${AJWT_PREFIX}/${AJWT_INSTALL_PKGCONFIGDIR}/ajwt.pc")
-  foreach(component IN ITEMS redis curl sqlite postgres httplib beast)
+  foreach(component IN ITEMS redis curl sqlite postgres sodium httplib beast)
     string(TOUPPER "${component}" upper)
     if(AJWT_EXPECT_${upper})
       require_file("${cmakedir}/ajwt-${component}-targets.cmake")
@@ -228,7 +230,7 @@ elseif(AJWT_STEP STREQUAL "pkg_config")
 
   # Each component's ajwt-<c>.pc: the same version, ajwt's include directory and the dependency's flags,
   # enough to build and run <c>_main.cpp.
-  foreach(component IN ITEMS redis curl httplib beast)
+  foreach(component IN ITEMS redis curl sodium httplib beast)
     string(TOUPPER "${component}" upper)
     if(NOT AJWT_EXPECT_${upper})
       continue()
