@@ -42,7 +42,9 @@ class curl_header_list {
   curl_header_list() = default;
   curl_header_list(const curl_header_list&) = delete;
   curl_header_list& operator=(const curl_header_list&) = delete;
+  /// Takes the other list; the other is left empty.
   curl_header_list(curl_header_list&& other) noexcept : list_(other.list_) { other.list_ = nullptr; }
+  /// Frees this list and takes the other's; the other is left empty.
   curl_header_list& operator=(curl_header_list&& other) noexcept {
     if (this != &other) {
       curl_slist_free_all(list_);
@@ -72,6 +74,7 @@ class curl_header_list {
     }
     *this = std::move(kept);
   }
+  /// The list, for CURLOPT_HTTPHEADER (owned by this object: keep it alive until the transfer ends).
   [[nodiscard]] curl_slist* get() const noexcept { return list_; }
 
  private:

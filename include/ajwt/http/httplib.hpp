@@ -53,6 +53,7 @@ struct httplib_options {
 
 /// What happened to one request so far, for access logs and metrics.
 struct httplib_outcome {
+  /// Where the request stands.
   enum class status {
     unknown,        ///< not a request this installation has seen (another thread's, or none)
     not_protected,  ///< httplib_options::protect said no token is needed
@@ -61,9 +62,12 @@ struct httplib_outcome {
     accepted,       ///< verified; `username` is the authenticated user
     rejected,       ///< refused with 401; `why` and `detail` say why (for logs only, never for the client)
   };
+  /// Where the request stands.
   status state = status::unknown;
+  /// The rejection reason (state rejected).
   std::optional<ajwt::reason> why;
   std::string detail;
+  /// The authenticated user (state accepted).
   std::string username;
 };
 
@@ -96,6 +100,7 @@ httplib_verification<Verifier> install_verification(::httplib::Server& server, c
 template <class Verifier>
 class httplib_verification {
  public:
+  /// The verified token type of the verifier.
   using token_type = typename Verifier::token_type;
 
   /// The verified token of `req`, or nullptr when it was refused or is not protected. A request with a
@@ -254,24 +259,29 @@ class signing_client {
     return builder_.header(http_request{method, origin_ + target, body, std::nullopt});
   }
 
+  /// GET `target` (path and query), with a header bound to this request.
   ::httplib::Result Get(const std::string& target, ::httplib::Headers headers = {}) {
     sign(headers, "GET", target, {});
     return client_->Get(target, headers);
   }
+  /// DELETE `target`, with a header bound to this request.
   ::httplib::Result Delete(const std::string& target, ::httplib::Headers headers = {}) {
     sign(headers, "DELETE", target, {});
     return client_->Delete(target, headers);
   }
+  /// POST `body` to `target`, with a header bound to this request and its body.
   ::httplib::Result Post(const std::string& target, const std::string& body, const std::string& content_type,
                          ::httplib::Headers headers = {}) {
     sign(headers, "POST", target, body);
     return client_->Post(target, headers, body, content_type);
   }
+  /// PUT `body` to `target`, with a header bound to this request and its body.
   ::httplib::Result Put(const std::string& target, const std::string& body, const std::string& content_type,
                         ::httplib::Headers headers = {}) {
     sign(headers, "PUT", target, body);
     return client_->Put(target, headers, body, content_type);
   }
+  /// PATCH `body` to `target`, with a header bound to this request and its body.
   ::httplib::Result Patch(const std::string& target, const std::string& body, const std::string& content_type,
                           ::httplib::Headers headers = {}) {
     sign(headers, "PATCH", target, body);
@@ -281,7 +291,9 @@ class signing_client {
   /// The underlying client, for timeouts, TLS settings and proxies. Requests sent through it directly
   /// are not signed.
   [[nodiscard]] ::httplib::Client& client() noexcept { return *client_; }
+  /// The builder that signs each request.
   [[nodiscard]] const token_builder& builder() const noexcept { return builder_; }
+  /// The scheme://host[:port] requests are bound to.
   [[nodiscard]] const std::string& origin() const noexcept { return origin_; }
 
  private:

@@ -36,22 +36,29 @@ inline constexpr std::size_t max_key_comment_chars = 100;
 
 /// One key row.
 struct sql_key_row {
+  /// The user the key belongs to.
   std::string username;
   std::string key_text;  ///< as given (PEM, OpenSSH line or JWK)
   std::string type;      ///< "rsa", "ed25519" or "ec-p256"
   std::string kid;       ///< the fingerprint: lowercase hex SHA-256 of the SPKI PEM
   std::string jwk_kid;   ///< the JWK "kid" the key was given with (empty when none)
   std::string alg;       ///< the JWK "alg" pin (empty when none)
+  /// Up to 100 characters (an OpenSSH line's comment when none was given).
   std::string comment;
   std::int64_t created = 0;  ///< Unix seconds
+  /// Unix seconds; empty when the key never verified a token.
   std::optional<std::int64_t> last_used;
 };
 
 /// One trusted JWKS URL of a user.
 struct sql_jwks_url_row {
+  /// The user who trusts the URL.
   std::string username;
+  /// The trusted JWKS URL.
   std::string url;
+  /// Unix seconds.
   std::int64_t created = 0;
+  /// Unix seconds; empty when the URL never served a key that verified.
   std::optional<std::int64_t> last_used;
 };
 
@@ -320,9 +327,12 @@ inline constexpr const char* key_columns =
 /// written. Throws config_error (bad username or comment) or key_error (bad key: the rules of
 /// public_key::load, degenerate keys refused).
 struct sql_new_key {
+  /// The parsed key (by the rules of every other loader).
   public_key key;
+  /// The row to store.
   sql_key_row row;
 
+  /// Parses `key_text` for `username`; throws key_error or config_error, naming what is wrong.
   static sql_new_key make(std::string_view username, std::string_view key_text,
                           std::optional<std::string_view> comment = std::nullopt) {
     detail::sql::check_username(username);
@@ -478,6 +488,7 @@ class key_database {
     });
   }
 
+  /// The open connection (for tests and tools).
   [[nodiscard]] sql_connection& connection() noexcept { return *c_; }
 
  private:

@@ -29,7 +29,9 @@ namespace ajwt {
 
 /// A key database URL, taken apart.
 struct key_db_location {
+  /// The database engine.
   enum class backend { sqlite, postgresql };
+  /// The engine of this URL.
   backend kind = backend::sqlite;
   /// The SQLite file (absolute), or the libpq connection string.
   std::string target;

@@ -83,7 +83,9 @@ struct sql_repository_options {
 /// Thread-safe; copies share one cache, one thread and one set of connections, stopped with the last copy.
 class sql_key_repository {
  public:
+  /// Users carry no application object.
   using user_type = no_user;
+  /// What find() returns for a user.
   using entry = user_keys<no_user>;
 
   /// Connects with `connect`, creates or migrates the schema, and starts the background thread. Throws
@@ -495,7 +497,9 @@ class sql_key_repository {
 
     /// record_last_used over a borrowed connection.
     struct key_database_writer {
+      /// Writes through `conn`.
       explicit key_database_writer(sql_connection& conn) : c(conn) {}
+      /// Writes the last-used times of (username, kid or URL, Unix seconds) entries.
       void record_last_used(const std::vector<std::tuple<std::string, std::string, std::int64_t>>& keys,
                             const std::vector<std::tuple<std::string, std::string, std::int64_t>>& urls) {
         c.begin_write();
@@ -519,6 +523,7 @@ class sql_key_repository {
           throw;
         }
       }
+      /// The connection written through.
       sql_connection& c;
     };
 
