@@ -272,7 +272,9 @@ class key_db_key_source final : public key_source {
     o.on_error = [](const std::string& message) { log_line(utc_now() + " server: " + message); };
     o.jwks.allow_http = opt.allow_http_jwks;
 #if AJWT_EXAMPLE_HAVE_CURL
-    o.jwks_fetcher = ajwt::curl_fetcher{};
+    o.jwks_fetcher = [fetcher = ajwt::curl_fetcher{}](const ajwt::fetch_request& r) mutable {
+      return fetcher.fetch(r);
+    };
 #endif
     return ajwt::open_key_repository(opt.keys_db, std::move(o));
   }
