@@ -143,6 +143,12 @@ std::string host_port(const std::string& host, int port) {
 // ---------------------------------------------------------------------------------------------------------
 // The users' keys.
 
+/// A key of a fetched JWKS document that is unusable or outside the policy (RFC 7517 section 5: ignored):
+/// the rest of the document is used, and the operator is told which key and why.
+void log_skipped_key(const std::string& /*url*/, const std::string& message) {
+  log_line(utc_now() + " server: JWKS key skipped: " + message);
+}
+
 /// One source of users' keys. find() is a KeyRepository's (include/ajwt/key_repository.hpp): the user's
 /// keys, nullptr for a user it does not know, an exception when it cannot answer. reload() re-reads the
 /// source on SIGHUP (throwing, with the old keys kept, when it cannot); check() says why the source cannot
@@ -230,6 +236,7 @@ class jwks_url_key_source final : public key_source {
     ajwt::jwks_url_options jopt;
     jopt.allow_http = opt.allow_http_jwks;
     jopt.refresh_cooldown = std::chrono::seconds(opt.jwks_cooldown);
+    jopt.on_skipped_key = log_skipped_key;
 #if AJWT_EXAMPLE_HAVE_CURL
     return ajwt::jwks_url_key_repository<>(ajwt::curl_fetcher{}, jopt);
 #else
@@ -271,6 +278,7 @@ class key_db_key_source final : public key_source {
     ajwt::sql_repository_options o;
     o.on_error = [](const std::string& message) { log_line(utc_now() + " server: " + message); };
     o.jwks.allow_http = opt.allow_http_jwks;
+    o.jwks.on_skipped_key = log_skipped_key;
 #if AJWT_EXAMPLE_HAVE_CURL
     o.jwks_fetcher = [fetcher = ajwt::curl_fetcher{}](const ajwt::fetch_request& r) mutable {
       return fetcher.fetch(r);

@@ -637,6 +637,49 @@ def test_server_with_jwks_url_accepts_tokens_signed_with_a_key_the_other_server_
     expect_log(f["jwks_b"], r"rejected bad_signature: .*")
 
 
+def test_server_with_jwks_url_skips_an_unusable_key_logs_why_and_uses_the_others(f):
+    """RFC 7517 section 5: a key of a fetched JWKS that is out of policy (here a small-order Ed25519 point,
+    with which anyone could sign) is ignored, the server's log says which and why, and the document's
+    other keys keep working."""
+    import http.server
+    good = ed25519.Ed25519PrivateKey.generate()
+    good_path = f["keys"].write_private("jwks-good.pem", good)
+    raw = good.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    document = json.dumps({"keys": [
+        {"kty": "OKP", "crv": "Ed25519", "x": b64url(bytes(32)), "kid": "zeros"},
+        {"kty": "OKP", "crv": "Ed25519", "x": b64url(raw)},
+    ]}).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(document)))
+            self.end_headers()
+            self.wfile.write(document)
+
+        def log_message(self, *args):
+            pass
+
+    publisher = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=publisher.serve_forever, daemon=True)
+    thread.start()
+    server = None
+    try:
+        url = f"http://127.0.0.1:{publisher.server_address[1]}/jwks.json"
+        server = Server(f["work"], ["--jwks", f"svc-pub={url}", "--allow-http-jwks"])
+        r = client(server, good_path, "svc-pub")
+        expect_equal("client output", r.stdout, "HTTP 200\nhello svc-pub\n")
+        line = expect_log(server, r".*JWKS key skipped: .*")
+        if "small-order" not in line or "#0" not in line:
+            raise AssertionError(f"the skipped key's log line does not say which key and why: {line!r}")
+    finally:
+        if server:
+            server.stop()
+        publisher.shutdown()
+        publisher.server_close()
+
+
 def test_server_with_jwks_url_follows_a_key_rotation_without_restart(f):
     if "jwks_fetched_at" not in f:
         raise AssertionError("needs the servers of the previous test")
