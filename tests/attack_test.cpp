@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: ISC
-// The attack suite (issue 6): one test per known way JWT libraries have been broken, each run through
+// The attack suite: one test per known way JWT libraries have been broken, each run through
 // ajwt::verifier::verify_header with a fixed clock and a repository holding guido (Ed25519), mallory
 // (RSA 2048) and carol (P-256). Every hostile token must be rejected with the expected reason, and no
 // hostile token may reach the nonce store (a forged token must never burn a genuine user's nonce).
