@@ -6,8 +6,23 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
+#include <utility>
 
 namespace ajwt {
+
+/// True when T is a Clock: `now() const` gives the current Unix time in seconds (convertible to int64).
+template <class T, class = void>
+struct is_clock : std::false_type {};
+template <class T>
+struct is_clock<T, std::void_t<decltype(std::declval<const T&>().now())>>
+    : std::is_convertible<decltype(std::declval<const T&>().now()), std::int64_t> {};
+
+#if defined(__cpp_concepts) && __cpp_concepts >= 201907L
+/// C++20: the Clock customisation point as a concept, the same rule as is_clock.
+template <class T>
+concept verifier_clock = is_clock<T>::value;
+#endif
 
 /// The default Clock: the system's wall clock, in whole Unix seconds (what the `time` claim holds).
 /// Stateless, so thread-safe.

@@ -65,6 +65,13 @@ struct is_key_repository<T, std::void_t<typename T::user_type,
                                                            std::declval<std::string_view>())),
                           std::shared_ptr<const user_keys<typename T::user_type>>> {};
 
+#if defined(__cpp_concepts) && __cpp_concepts >= 201907L
+/// C++20: the KeyRepository customisation point as a concept, the same rule as is_key_repository (which
+/// stays for C++17).
+template <class T>
+concept key_repository = is_key_repository<T>::value;
+#endif
+
 /// True when T has `void on_verified(std::string_view username, const public_key& key)`: the verifier then
 /// calls it after each accepted token with the key that verified it (e.g. to record when a key was last
 /// used: sql_key_repository); it must not block, and exceptions from it are swallowed.

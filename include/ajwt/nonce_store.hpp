@@ -61,6 +61,13 @@ template <class T>
 struct has_max_tolerance<T, std::void_t<decltype(std::declval<const T&>().max_tolerance())>>
     : std::is_convertible<decltype(std::declval<const T&>().max_tolerance()), std::int64_t> {};
 
+#if defined(__cpp_concepts) && __cpp_concepts >= 201907L
+/// C++20: the NonceStore customisation point as a concept, the same rule as is_nonce_store (which stays
+/// for C++17), e.g. `template <ajwt::nonce_store S> void warm_up(S& store);`.
+template <class T>
+concept nonce_store = is_nonce_store<T>::value;
+#endif
+
 /// Accepts every nonce: replays are NOT detected. For tests and benchmarks only; never in production.
 /// Stateless, so thread-safe.
 struct insecure_null_nonce_store {

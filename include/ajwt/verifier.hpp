@@ -130,8 +130,7 @@ class verifier {
       "find(std::string_view username, std::string_view kid)`");
   static_assert(is_nonce_store<NonceStore>::value,
                 "NonceStore needs `ajwt::nonce_status record(const ajwt::nonce_record&)`");
-  static_assert(std::is_convertible_v<decltype(std::declval<const Clock&>().now()), std::int64_t>,
-                "Clock needs `std::int64_t now() const` returning Unix seconds");
+  static_assert(is_clock<Clock>::value, "Clock needs `std::int64_t now() const` returning Unix seconds");
 
  public:
   using user_type = typename KeyRepository::user_type;  ///< the repository's user object type
