@@ -64,6 +64,13 @@ std::string trimmed(std::string s) {
   return s;
 }
 
+/// The bytes of a base64url JWK member.
+std::string decoded(const json& member) {
+  std::string out;
+  REQUIRE(ajwt::detail::base64url_decode(member.get<std::string>(), out));
+  return out;
+}
+
 /// The first two fields ("TYPE BASE64") of an OpenSSH public key line.
 std::string openssh_key_fields(const std::string& line) {
   std::istringstream in(line);
@@ -1006,7 +1013,11 @@ TEST_CASE("JWKs with missing or mistyped members are refused, naming the member"
   CHECK(key_error_message([&] { (void)public_key::from_jwk(j); }) ==
         "JWK: EC curve P-384 is not supported; only P-256 (ES256) is");
   j = fixture_json("p256.jwk.json");
-  j["x"] = ajwt::detail::base64url_encode(std::string(31, '\x11'));
+  j["x"] = ajwt::detail::base64url_encode(std::string(33, '\x11'));
+  CHECK(key_error_message([&] { (void)public_key::from_jwk(j); }) ==
+        "JWK: P-256 JWK \"x\" and \"y\" must be 32 bytes each");
+  j = fixture_json("p256.jwk.json");
+  j["y"] = ajwt::detail::base64url_encode(std::string(1, '\0') + decoded(j["y"]));
   CHECK(key_error_message([&] { (void)public_key::from_jwk(j); }) ==
         "JWK: P-256 JWK \"x\" and \"y\" must be 32 bytes each");
   j = fixture_json("ed25519.jwk.json");
@@ -1029,6 +1040,30 @@ TEST_CASE("JWK texts that are not strict JSON are refused", "[keys][jwk]") {
         "public key: invalid JWK JSON: duplicate member name \"crv\"");
   CHECK_THAT(key_error_message([&] { (void)private_key::load(dup); }),
              Catch::Contains("duplicate member name"));
+}
+
+TEST_CASE("P-256 JWK coordinates shorter than 32 bytes, as PyJWT 2.6 writes them, are the same key",
+          "[keys][jwk]") {
+  // p256-short's y is below 2^248: PyJWT wrote it in 31 bytes (42 characters); RFC 7518 asks for 32.
+  const json python_public = fixture_json("p256-short.jwk.json");
+  REQUIRE(python_public["y"].get<std::string>().size() == 42);
+  const auto spki = public_key::load_file(keys_dir / "p256-short.spki.pem");
+  const auto from_python = public_key::from_jwk(python_public);
+  CHECK(from_python == spki);
+  CHECK(from_python.kid() == spki.kid());
+  CHECK(from_python.thumbprint() == spki.thumbprint());
+  // Written back full-length, which is what the thumbprint hashes.
+  CHECK(from_python.to_jwk()["y"].get<std::string>().size() == 43);
+  CHECK(public_key::load(python_public.dump()) == spki);
+
+  const auto private_from_python = private_key::from_jwk(fixture_json("p256-short.private.jwk.json"));
+  CHECK(private_from_python.to_pem() == read_text(keys_dir / "p256-short.pkcs8.pem"));
+
+  // A coordinate shorter still is read as the same integer: here it is no longer on the curve.
+  json shorter = python_public;
+  shorter["y"] = ajwt::detail::base64url_encode(decoded(shorter["y"]).substr(1));
+  CHECK_THAT(key_error_message([&] { (void)public_key::from_jwk(shorter); }),
+             Catch::StartsWith("JWK: P-256 JWK point (\"x\", \"y\") is not on the curve"));
 }
 
 TEST_CASE("a JWK EC point that is not on P-256 is refused", "[keys][jwk]") {

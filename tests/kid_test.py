@@ -11,6 +11,7 @@ committed fixtures of tests/data/kid (which tests/keys_test.cpp also reads, with
 Environment (set by CTest): AJWT_CLI, the built tool (required: this test fails without it);
 AJWT_TEST_DATA_DIR, tests/data. Run with Debian's /usr/bin/python3 (it has cryptography and PyJWT).
 """
+import base64
 import json
 import os
 import subprocess
@@ -57,6 +58,24 @@ def python_jwk_members(public_key, key_type):
     return {m: jwk[m] for m in members[key_type]}
 
 
+def b64url_int(text):
+    return int.from_bytes(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), "big")
+
+
+def same_jwk_members(ours, pyjwt):
+    """Member by member; EC coordinates compare as integers: PyJWT 2.6 drops their leading zero bytes
+    (about one P-256 key in 128), where RFC 7518 (and ajwt) write all 32 bytes."""
+    if set(ours) != set(pyjwt):
+        return False
+    for m, value in pyjwt.items():
+        if pyjwt.get("kty") == "EC" and m in ("x", "y"):
+            if not isinstance(ours[m], str) or b64url_int(ours[m]) != b64url_int(value):
+                return False
+        elif ours[m] != value:
+            return False
+    return True
+
+
 def check_directory(cli, directory, manifest, label):
     for entry in manifest["keys"]:
         public = load_public(directory, entry)
@@ -90,7 +109,21 @@ def check_directory(cli, directory, manifest, label):
                 continue
             expected = python_jwk_members(public, entry["type"])
             got = {m: jwk.get(m) for m in expected}
-            check(got == expected, "%s %s: JWK members %r differ from PyJWT's %r" % (label, entry["name"], got, expected))
+            check(same_jwk_members(got, expected),
+                  "%s %s: JWK members %r differ from PyJWT's %r" % (label, entry["name"], got, expected))
+            for m in ("x", "y"):
+                if entry["type"] == "ec-p256" and isinstance(jwk.get(m), str):
+                    check(len(jwk[m]) == 43, "%s %s: JWK %s is %r, not 32 bytes (43 characters) as RFC 7518 asks"
+                          % (label, entry["name"], m, jwk[m]))
+            # PyJWT's JWK (whose EC coordinates may be shorter than 32 bytes) names the same key for ajwt.
+            with tempfile.TemporaryDirectory(prefix="ajwt-kid-test-jwk-") as tmp:
+                python_jwk_file = os.path.join(tmp, entry["name"] + ".jwk.json")
+                with open(python_jwk_file, "w") as f:
+                    json.dump(expected, f)
+                out = run_cli(cli, "fingerprint", python_jwk_file)
+            if out is not None:
+                check(out == expected_kid + "\n", "%s %s: `ajwt fingerprint` of PyJWT's JWK printed %r, the kid is %r"
+                      % (label, entry["name"], out, expected_kid))
             check("d" not in jwk, "%s %s: the public JWK holds the private member d" % (label, entry["name"]))
 
 

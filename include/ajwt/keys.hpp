@@ -404,20 +404,25 @@ inline pkey_ptr pkey_from_jwk(const nlohmann::json& jwk, bool want_private, std:
     if (*crv != "P-256")
       throw_key_error(source,
                       "EC curve " + crv->get<std::string>() + " is not supported; only P-256 (ES256) is");
+    // RFC 7518 asks for full-length (32-byte) coordinates, and to_jwk writes them so. PyJWT up to 2.7
+    // (Debian 12 ships 2.6) writes them as minimal integers, without leading zero bytes: one key in 128 has
+    // a shorter coordinate. Those are read as the same integers, left-padded; the point is still checked
+    // on the curve below, and the thumbprint is computed from the full-length form.
     const auto x = jwk_bytes(jwk, "x", source, 32);
     const auto y = jwk_bytes(jwk, "y", source, 32);
-    if (x.size() != 32 || y.size() != 32)
+    if (x.size() > 32 || y.size() > 32)
       throw_key_error(source, "P-256 JWK \"x\" and \"y\" must be 32 bytes each");
-    std::string point = "\x04" + x + y;
+    std::string point = "\x04" + std::string(32 - x.size(), '\0') + x + std::string(32 - y.size(), '\0') + y;
     param_bld_ptr bld(OSSL_PARAM_BLD_new());
     OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0);
     OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size());
     secure_bn_ptr d;
     if (priv) {
-      auto bytes = jwk_bytes(jwk, "d", source, 32);
-      if (bytes.size() != 32) throw_key_error(source, "P-256 JWK \"d\" must be 32 bytes");
+      auto bytes = jwk_bytes(jwk, "d", source, 32);  // as short as PyJWT writes it, like x and y
+      if (bytes.size() > 32) throw_key_error(source, "P-256 JWK \"d\" must be 32 bytes");
       d.reset(BN_secure_new());
-      if (!d || !BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()), 32, d.get()))
+      if (!d || !BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()),
+                           static_cast<int>(bytes.size()), d.get()))
         throw crypto_error("ajwt: BN_bin2bn failed");
       OPENSSL_cleanse(bytes.data(), bytes.size());
       OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, d.get());

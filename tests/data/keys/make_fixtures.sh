@@ -61,6 +61,21 @@ for name, alg in (("rsa-2048", RSAAlgorithm), ("ed25519", OKPAlgorithm), ("p256"
     for suffix, k in ((".private.jwk.json", key), (".jwk.json", key.public_key())):
         with open(name + suffix, "w") as f:
             f.write(json.dumps(json.loads(alg.to_jwk(k)), sort_keys=True) + "\n")
+
+# A P-256 key with a coordinate below 2^248: PyJWT 2.6 writes that coordinate in fewer than 32 bytes.
+from cryptography.hazmat.primitives.asymmetric import ec
+while True:
+    short = ec.generate_private_key(ec.SECP256R1())
+    numbers = short.public_key().public_numbers()
+    if min(numbers.x, numbers.y) < 1 << 248:
+        break
+with open("p256-short.pkcs8.pem", "wb") as f:
+    f.write(short.private_bytes(s.Encoding.PEM, s.PrivateFormat.PKCS8, s.NoEncryption()))
+with open("p256-short.spki.pem", "wb") as f:
+    f.write(short.public_key().public_bytes(s.Encoding.PEM, s.PublicFormat.SubjectPublicKeyInfo))
+for suffix, k in ((".private.jwk.json", short), (".jwk.json", short.public_key())):
+    with open("p256-short" + suffix, "w") as f:
+        f.write(json.dumps(json.loads(ECAlgorithm.to_jwk(k)), sort_keys=True) + "\n")
 PY
 
 # Keys ajwt must refuse, each as a private PKCS#8 and a public SPKI file.
