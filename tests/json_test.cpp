@@ -22,7 +22,7 @@ using nlohmann::json;
 json parse_ok(std::string_view text, std::size_t max_depth = ajwt::detail::default_json_max_depth) {
   json j;
   std::string err;
-  INFO("input: " << ajwt::detail::strict_json_builder::printable(text));
+  INFO("input: " << ajwt::detail::printable(text));
   const bool ok = ajwt::detail::parse_json_strict(text, j, err, max_depth);
   INFO("error: " << err);
   REQUIRE(ok);
@@ -34,7 +34,7 @@ json parse_ok(std::string_view text, std::size_t max_depth = ajwt::detail::defau
 std::string parse_error(std::string_view text, std::size_t max_depth = ajwt::detail::default_json_max_depth) {
   json j;
   std::string err;
-  INFO("input: " << ajwt::detail::strict_json_builder::printable(text));
+  INFO("input: " << ajwt::detail::printable(text));
   const bool ok = ajwt::detail::parse_json_strict(text, j, err, max_depth);
   REQUIRE_FALSE(ok);
   CHECK_FALSE(err.empty());

@@ -515,14 +515,14 @@ TEST_CASE("an ecdsa-sha2-nistp384 key made by ssh-keygen is refused with a messa
   REQUIRE_THROWS_WITH(ossh::parse_private_key(read_file(dir / "p384"), std::nullopt), expected);
 }
 
-TEST_CASE("other unsupported types are named, with unprintable bytes masked", "[openssh]") {
+TEST_CASE("other unsupported types are named, with unprintable bytes escaped", "[openssh]") {
   REQUIRE_THROWS_WITH(ossh::parse_public_line("sk-ssh-ed25519@openssh.com AAAA"),
                       StartsWith("sk-ssh-ed25519@openssh.com keys are not supported"));
   REQUIRE_THROWS_WITH(ossh::parse_public_line("ssh-ed25519-cert-v01@openssh.com AAAA"),
                       StartsWith("ssh-ed25519-cert-v01@openssh.com keys are not supported"));
   ossh::writer w;
   w.put_string(std::string("ssh-\x01\xff", 6));
-  REQUIRE_THROWS_WITH(ossh::parse_public_blob(w.data()), StartsWith("ssh-?? keys are not supported"));
+  REQUIRE_THROWS_WITH(ossh::parse_public_blob(w.data()), StartsWith("ssh-\\x01\\xff keys are not supported"));
   ossh::writer empty;
   empty.put_string("");
   REQUIRE_THROWS_WITH(ossh::parse_public_blob(empty.data()), "the OpenSSH key has an empty key type");
@@ -586,7 +586,7 @@ TEST_CASE("malformed public lines are refused with a precise message", "[openssh
   REQUIRE_THROWS_WITH(ossh::parse_public_line(line + "\n" + line),
                       "expected one OpenSSH public key line, found several lines");
   REQUIRE_THROWS_WITH(ossh::parse_public_line("from=\"x\" " + line),
-                      StartsWith("from=\"x\" keys are not supported"));
+                      StartsWith("from=\\x22x\\x22 keys are not supported"));
 }
 
 TEST_CASE("an RSA line with a 1024-bit key parses", "[openssh]") {

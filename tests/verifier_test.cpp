@@ -788,6 +788,12 @@ TEST_CASE("invalid_claim: exp or nbf not a number, aud neither a string nor an a
     INFO("aud: " << bad);
     CHECK(outcome(with_claim("aud", bad), with_audiences({"api"})) == reason::invalid_claim);
   }
+  // An array is read element by element as JSON strings: escapes, spaces and an empty array.
+  CHECK(outcome(with_claim("aud", R"([ "other" , "ap\u0069" ])"), with_audiences({"api"})) == accepted);
+  CHECK(outcome(with_claim("aud", R"(["a\"pi", "api\n"])"), with_audiences({"api"})) ==
+        reason::audience_mismatch);
+  CHECK(outcome(with_claim("aud", "[]"), with_audiences({"api"})) == reason::audience_mismatch);
+  CHECK(outcome(with_claim("aud", R"(["api", "x", 1])"), with_audiences({"api"})) == reason::invalid_claim);
 }
 
 TEST_CASE("time_out_of_window: time beyond the tolerance in the past or future, nbf beyond it in the future",

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -285,21 +286,18 @@ struct decoded_jws {
   decoded_jws& operator=(const decoded_jws&) = delete;
 };
 
-/// The rules of jws::decode (which see) without building a DOM. False with `why` set on rejection.
+/// The rules of jws::decode (which see) without building a DOM: the failure, or nothing when `out`
+/// holds the decoded token.
 /// Allocates the payload only (and a header or signature beyond the inline buffers, or an escape).
-[[nodiscard]] inline bool decode_jws(std::string_view token, std::size_t max_token_bytes, decoded_jws& out,
-                                     failure& why) {
-  if (token.size() > max_token_bytes) {
-    why = {reason::token_too_large, "token is " + std::to_string(token.size()) + " bytes (maximum " +
-                                        std::to_string(max_token_bytes) + ")"};
-    return false;
-  }
+[[nodiscard]] inline std::optional<failure> decode_jws(std::string_view token, std::size_t max_token_bytes,
+                                                       decoded_jws& out) {
+  if (token.size() > max_token_bytes)
+    return failure{reason::token_too_large, "token is " + std::to_string(token.size()) + " bytes (maximum " +
+                                                std::to_string(max_token_bytes) + ")"};
   const auto dot1 = token.find('.');
   const auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
-  if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
-    why = {reason::malformed_token, "a compact JWS has exactly three dot-separated segments"};
-    return false;
-  }
+  if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos)
+    return failure{reason::malformed_token, "a compact JWS has exactly three dot-separated segments"};
   const auto h64 = token.substr(0, dot1);
   const auto p64 = token.substr(dot1 + 1, dot2 - dot1 - 1);
   const auto s64 = token.substr(dot2 + 1);
@@ -307,76 +305,44 @@ struct decoded_jws {
   // The header first: an unsupported "alg" (none, HS256, ...) is reported as such even when the
   // signature segment is empty or the payload is garbage.
   if (h64.empty() || h64.size() % 4 == 1 ||
-      !base64_decode_raw(h64, out.header_text.prepare(base64_decoded_size(h64.size())), b64_alphabet::url)) {
-    why = {reason::malformed_token, "header is not canonical unpadded base64url"};
-    return false;
-  }
+      !base64_decode_raw(h64, out.header_text.prepare(base64_decoded_size(h64.size())), b64_alphabet::url))
+    return failure{reason::malformed_token, "header is not canonical unpadded base64url"};
   std::string err;
-  if (!pick_members(out.header_text.view(), jose_header_members, out.header, err)) {
-    why = {reason::malformed_token, "header: " + err};
-    return false;
-  }
-  if (!out.header.is_object) {
-    why = {reason::malformed_token, "header is not a JSON object"};
-    return false;
-  }
+  if (!pick_members(out.header_text.view(), jose_header_members, out.header, err))
+    return failure{reason::malformed_token, "header: " + err};
+  if (!out.header.is_object) return failure{reason::malformed_token, "header is not a JSON object"};
   const auto& h = out.header.fields;
-  if (!h[hdr_alg].present()) {
-    why = {reason::malformed_token, "header has no \"alg\""};
-    return false;
-  }
-  if (!h[hdr_alg].is_string()) {
-    why = {reason::malformed_token, "header \"alg\" is not a string"};
-    return false;
-  }
+  if (!h[hdr_alg].present()) return failure{reason::malformed_token, "header has no \"alg\""};
+  if (!h[hdr_alg].is_string()) return failure{reason::malformed_token, "header \"alg\" is not a string"};
   const auto alg = parse_algorithm(h[hdr_alg].text);
-  if (!alg) {
-    why = {reason::unsupported_algorithm,
-           "algorithm \"" + strict_json_builder::printable(h[hdr_alg].text) + "\" is not supported"};
-    return false;
-  }
+  if (!alg)
+    return failure{reason::unsupported_algorithm,
+                   "algorithm \"" + printable(h[hdr_alg].text) + "\" is not supported"};
   out.alg = *alg;
-  if (p64.size() % 4 == 1) {
-    why = {reason::malformed_token, "payload is not canonical unpadded base64url"};
-    return false;
-  }
+  if (p64.size() % 4 == 1)
+    return failure{reason::malformed_token, "payload is not canonical unpadded base64url"};
   out.payload.resize(base64_decoded_size(p64.size()));
-  if (!base64_decode_raw(p64, reinterpret_cast<unsigned char*>(out.payload.data()), b64_alphabet::url)) {
-    why = {reason::malformed_token, "payload is not canonical unpadded base64url"};
-    return false;
-  }
+  if (!base64_decode_raw(p64, reinterpret_cast<unsigned char*>(out.payload.data()), b64_alphabet::url))
+    return failure{reason::malformed_token, "payload is not canonical unpadded base64url"};
   if (s64.empty() || s64.size() % 4 == 1 ||
-      !base64_decode_raw(s64, out.signature.prepare(base64_decoded_size(s64.size())), b64_alphabet::url)) {
-    why = {reason::malformed_token, "signature is not canonical unpadded base64url"};
-    return false;
-  }
-  if (h[hdr_crit].present()) {
-    why = {reason::malformed_token, "header \"crit\" names extensions ajwt does not understand"};
-    return false;
-  }
-  if (h[hdr_b64].present()) {
-    why = {reason::malformed_token, "header \"b64\" (RFC 7797) is not accepted"};
-    return false;
-  }
+      !base64_decode_raw(s64, out.signature.prepare(base64_decoded_size(s64.size())), b64_alphabet::url))
+    return failure{reason::malformed_token, "signature is not canonical unpadded base64url"};
+  if (h[hdr_crit].present())
+    return failure{reason::malformed_token, "header \"crit\" names extensions ajwt does not understand"};
+  if (h[hdr_b64].present())
+    return failure{reason::malformed_token, "header \"b64\" (RFC 7797) is not accepted"};
   for (std::size_t i = hdr_jwk; i < jose_header_members.size(); ++i)
-    if (h[i].present()) {
-      why = {reason::malformed_token, "header \"" + std::string(jose_header_members[i]) +
-                                          "\" is not accepted: keys never come from the token"};
-      return false;
-    }
+    if (h[i].present())
+      return failure{reason::malformed_token, "header \"" + std::string(jose_header_members[i]) +
+                                                  "\" is not accepted: keys never come from the token"};
   if (h[hdr_kid].present()) {
-    if (!h[hdr_kid].is_string()) {
-      why = {reason::malformed_token, "header \"kid\" is not a string"};
-      return false;
-    }
-    if (h[hdr_kid].text.size() > max_kid_bytes) {
-      why = {reason::malformed_token,
-             "header \"kid\" is longer than " + std::to_string(max_kid_bytes) + " bytes"};
-      return false;
-    }
+    if (!h[hdr_kid].is_string()) return failure{reason::malformed_token, "header \"kid\" is not a string"};
+    if (h[hdr_kid].text.size() > max_kid_bytes)
+      return failure{reason::malformed_token,
+                     "header \"kid\" is longer than " + std::to_string(max_kid_bytes) + " bytes"};
     out.kid = h[hdr_kid].text;
   }
-  return true;
+  return std::nullopt;
 }
 
 /// Signs `signing_input` with `key` using `alg` through OpenSSL (the key must allow `alg`); returns the
@@ -579,8 +545,7 @@ struct unverified {                  // NOLINT(bugprone-exception-escape)
     std::string_view token, std::size_t max_token_bytes = default_max_token_bytes) noexcept {
   try {
     auto d = std::make_unique<detail::decoded_jws>();
-    failure why{};
-    if (!detail::decode_jws(token, max_token_bytes, *d, why)) return why;
+    if (auto why = detail::decode_jws(token, max_token_bytes, *d)) return std::move(*why);
     unverified out;
     out.signing_input = d->signing_input;
     if (d->header.dom) {

@@ -27,19 +27,11 @@
 #include "detail/openssh.hpp"
 #include "detail/openssl.hpp"
 #include "detail/sodium.hpp"
+#include "detail/text.hpp"
 #include "error.hpp"
+#include "limits.hpp"
 
 namespace ajwt {
-
-/// RSA keys below this size are refused everywhere (NIST SP 800-131A: 2048 bits until 2030).
-inline constexpr int min_rsa_bits = 2048;
-/// RSA keys above this size are refused: verifying with a huge modulus costs the server quadratically
-/// more per token, so a JWKS document could otherwise make every request expensive.
-inline constexpr int max_rsa_bits = 8192;
-/// Key files and JWK/JWKS texts longer than this are refused before parsing.
-inline constexpr std::size_t max_key_text_bytes = 1 << 20;
-/// A JWKS document with more keys than this is refused.
-inline constexpr std::size_t max_jwks_keys = 256;
 
 class private_key;
 
@@ -104,14 +96,6 @@ inline std::optional<bool> first_is_narrower(const std::optional<algorithm>& a,
   return std::nullopt;
 }
 
-inline std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
-
 inline bn_ptr get_bn(const EVP_PKEY* pkey, const char* name) {
   BIGNUM* bn = nullptr;
   if (EVP_PKEY_get_bn_param(pkey, name, &bn) != 1) {
@@ -138,8 +122,10 @@ inline key_type classify_key(EVP_PKEY* pkey, std::string_view source, int& bits)
     auto e = get_bn(pkey, OSSL_PKEY_PARAM_RSA_E);
     // e must be odd and 3 <= e < 2^32: every real key uses 65537 (or 3); a huge exponent only makes
     // verification slow, which is what an attacker offering a key through JWKS would want.
-    if (!e || !BN_is_odd(e.get()) || BN_num_bits(e.get()) > 32 || BN_cmp(e.get(), BN_value_one()) <= 0)
-      throw_key_error(source, "RSA public exponent must be odd, at least 3 and below 2^32");
+    if (!e || !BN_is_odd(e.get()) || BN_num_bits(e.get()) > max_rsa_exponent_bits ||
+        BN_cmp(e.get(), BN_value_one()) <= 0)
+      throw_key_error(source, "RSA public exponent must be odd, at least 3 and below 2^" +
+                                  std::to_string(max_rsa_exponent_bits));
     return key_type::rsa;
   }
   if (EVP_PKEY_is_a(pkey, "ED25519")) {
@@ -478,7 +464,7 @@ inline pkey_ptr pkey_from_jwk(const nlohmann::json& jwk, bool want_private, std:
       throw_key_error(source, "Ed25519 JWK private key \"d\" does not match \"x\"");
     return pkey;
   }
-  throw_key_error(source, "JWK key type \"" + detail::strict_json_builder::printable(kty) +
+  throw_key_error(source, "JWK key type \"" + detail::printable(kty) +
                               "\" is not supported; use RSA, EC (P-256) or OKP (Ed25519)");
 }
 
@@ -493,7 +479,7 @@ inline std::optional<algorithm> check_jwk_metadata(const nlohmann::json& jwk, ke
   if (!alg->is_string()) throw_key_error(source, "JWK member \"alg\" must be a string");
   auto a = parse_algorithm(alg->get_ref<const std::string&>());
   if (!a || required_key_type(*a) != type)
-    throw_key_error(source, "JWK \"alg\" " + detail::strict_json_builder::printable(alg->get<std::string>()) +
+    throw_key_error(source, "JWK \"alg\" " + detail::printable(alg->get<std::string>()) +
                                 " is not a supported algorithm for a " + std::string(to_string(type)) +
                                 " key");
   return a;
@@ -972,12 +958,12 @@ inline std::vector<public_key> load_jwks(std::string_view text, std::vector<std:
     const auto crv = jwk.contains("crv") ? jwk["crv"].get<std::string>() : std::string();
     std::string skip;
     if (kty != "RSA" && kty != "EC" && kty != "OKP") {
-      skip = "key type \"" + detail::strict_json_builder::printable(kty) + "\" is not supported";
+      skip = "key type \"" + detail::printable(kty) + "\" is not supported";
     } else if ((kty == "EC" && crv != "P-256") || (kty == "OKP" && crv != "Ed25519")) {
-      skip = "curve \"" + detail::strict_json_builder::printable(crv) + "\" is not supported";
+      skip = "curve \"" + detail::printable(crv) + "\" is not supported";
     } else if (auto use = jwk.find("use"); use != jwk.end() && *use != "sig") {
       skip = "\"use\" is \"";
-      skip += detail::strict_json_builder::printable(use->get<std::string>());
+      skip += detail::printable(use->get<std::string>());
       skip += "\", not \"sig\"";
     }
     if (!skip.empty()) {

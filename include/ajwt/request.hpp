@@ -11,6 +11,7 @@
 
 #include "detail/base64.hpp"
 #include "detail/openssl.hpp"
+#include "detail/text.hpp"
 #include "error.hpp"
 
 namespace ajwt {
@@ -45,15 +46,6 @@ namespace detail {
 inline bool is_unreserved(char c) noexcept {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
          c == '_' || c == '~';
-}
-inline int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-inline char ascii_lower(char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 /// RFC 3986 section 6.2.2.1-2: percent-encodings in upper case, unreserved characters decoded.

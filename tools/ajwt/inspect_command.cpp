@@ -13,6 +13,7 @@
 #include <ajwt/clock.hpp>
 #include <ajwt/detail/base64.hpp>
 #include <ajwt/detail/json.hpp>
+#include <ajwt/detail/text.hpp>
 #include <nlohmann/json.hpp>
 
 namespace ajwt_cli {
@@ -24,15 +25,8 @@ struct inspect_options {
   std::optional<std::int64_t> now;
 };
 
-/// `s`, at most 40 bytes of it, with anything outside printable ASCII as '?': safe to echo in a message.
-std::string excerpt(std::string_view s) {
-  constexpr std::size_t max = 40;
-  std::string out;
-  for (const char c : s.substr(0, max))
-    out += (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) ? '?' : c;
-  if (s.size() > max) out += "...";
-  return out;
-}
+/// `s`, at most 40 bytes of it, quoted by the library's one policy: safe to echo in a message.
+std::string excerpt(std::string_view s) { return ajwt::detail::printable(s, 40); }
 
 /// Decodes one base64url segment of the token and parses it as a strict JSON object; `what` names it.
 nlohmann::json decode_segment(std::string_view segment, const char* what) {
@@ -54,12 +48,7 @@ int run_inspect(const inspect_options& o) {
   if (text.size() > max_inspect_bytes)
     throw usage_error("inspect: the input is " + std::to_string(text.size()) + " bytes; at most " +
                       std::to_string(max_inspect_bytes) + " are decoded");
-  const auto trim = [](std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-      s.remove_suffix(1);
-    return s;
-  };
+  using ajwt::detail::trim;
   text = trim(text);
   // "JWT <token>" or "Bearer <token>": one scheme word, then the token; else the whole text is the token.
   if (const auto space = text.find_first_of(" \t"); space != std::string_view::npos)

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "text.hpp"
+
 namespace ajwt::detail {
 
 /// Default nesting limit: JOSE headers and claims sets are shallow; 16 levels is generous.
@@ -53,25 +55,6 @@ class strict_json_builder final : public nlohmann::json_sax<nlohmann::json> {
   }
 
   [[nodiscard]] const std::string& error() const noexcept { return error_; }
-
-  /// A string made safe for a log line: quotes, backslashes, control characters and non-ASCII bytes
-  /// escaped as \xHH (so the result is printable ASCII, hence valid UTF-8); at most `max` input bytes
-  /// are shown, then "...".
-  static std::string printable(std::string_view s, std::size_t max = 64) {
-    std::string out;
-    static constexpr char hex[] = "0123456789abcdef";
-    for (unsigned char c : s.substr(0, max)) {
-      if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-        out += static_cast<char>(c);
-      } else {
-        out += "\\x";
-        out += hex[c >> 4];
-        out += hex[c & 15];
-      }
-    }
-    if (s.size() > max) out += "...";
-    return out;
-  }
 
  private:
   static std::string shorten(std::string_view what) {
@@ -140,7 +123,7 @@ class strict_json_builder final : public nlohmann::json_sax<nlohmann::json> {
     ok =
         nlohmann::json::sax_parse(text.begin(), text.end(), &sax, nlohmann::json::input_format_t::json, true);
   } catch (const nlohmann::json::exception& e) {
-    error = "invalid JSON: " + strict_json_builder::printable(e.what(), 160);
+    error = "invalid JSON: " + printable(e.what(), 160);
     return false;
   }
   if (!ok) {

@@ -535,52 +535,6 @@ bool pick_members(std::string_view text, const std::array<std::string_view, N>& 
   return true;
 }
 
-/// Calls `f(std::string_view)` for each element of a JSON array text that passed the scanner or came
-/// from dump(), while the elements are strings. Returns false when an element is not a string.
-template <class F>
-bool for_each_string_in_array(std::string_view array_text, F&& f) {
-  std::size_t i = 0;
-  auto ws = [&] {
-    while (i < array_text.size() &&
-           (array_text[i] == ' ' || array_text[i] == '\n' || array_text[i] == '\r' || array_text[i] == '\t'))
-      ++i;
-  };
-  ws();
-  if (i >= array_text.size() || array_text[i] != '[') return false;
-  ++i;
-  ws();
-  if (i < array_text.size() && array_text[i] == ']') return true;
-  std::string buf;
-  for (;;) {
-    ws();
-    if (i >= array_text.size() || array_text[i] != '"') return false;
-    const std::size_t start = ++i;
-    bool escaped = false;
-    while (i < array_text.size() && array_text[i] != '"') {
-      if (array_text[i] == '\\') {
-        escaped = true;
-        ++i;
-      }
-      ++i;
-    }
-    if (i >= array_text.size()) return false;
-    const std::string_view raw = array_text.substr(start, i - start);
-    ++i;
-    if (escaped) {
-      buf.clear();
-      json_scanner::unescape(raw, buf);
-      f(std::string_view(buf));
-    } else {
-      f(raw);
-    }
-    ws();
-    if (i >= array_text.size()) return false;
-    if (array_text[i] == ']') return true;
-    if (array_text[i] != ',') return false;
-    ++i;
-  }
-}
-
 }  // namespace ajwt::detail
 
 #endif  // AJWT_DETAIL_JSON_SCAN_HPP

@@ -18,21 +18,22 @@
 #include <vector>
 
 #include "../error.hpp"
+#include "../limits.hpp"
 #include "base64.hpp"
 #include "openssl.hpp"
+#include "text.hpp"
 
 namespace ajwt::detail::openssh {
 
-/// Largest RSA modulus accepted, in bits (OpenSSH's SSH_RSA_MAXIMUM_MODULUS_SIZE and OpenSSL's limit).
-inline constexpr int max_rsa_bits = 16384;
-/// Largest RSA public exponent accepted, in bits (OpenSSL refuses larger ones above 3072-bit moduli).
-inline constexpr int max_rsa_exponent_bits = 64;
+// RSA sizes: ajwt::max_rsa_bits and ajwt::max_rsa_exponent_bits (limits.hpp), as for every loader.
+using ajwt::max_rsa_bits;
+using ajwt::max_rsa_exponent_bits;
 /// Most bcrypt_pbkdf rounds accepted. ssh-keygen defaults to 16 and `-a 100` is a common hardening; one
 /// round for an AES-256 key and IV costs about 7 ms (-O2, current x86 core), so this bound refuses a
 /// hostile file that would take more than about half a minute of CPU.
 inline constexpr std::uint32_t max_bcrypt_rounds = 4096;
-/// Largest private key file accepted, in characters (a 16384-bit RSA key file is about 13 KB).
-inline constexpr std::size_t max_private_key_text = 1u << 20;
+/// Largest private key file accepted, in characters: ajwt::max_key_text_bytes, as for every key text.
+inline constexpr std::size_t max_private_key_text = ajwt::max_key_text_bytes;
 
 inline constexpr std::string_view rsa_type = "ssh-rsa";
 inline constexpr std::string_view ed25519_type = "ssh-ed25519";
@@ -64,17 +65,8 @@ constexpr std::string_view type_name(key_type type) noexcept {
   return "unknown";
 }
 
-/// `s` made safe to quote in a message: bytes outside printable ASCII become '?', at most 64 shown.
-inline std::string printable(std::string_view s) {
-  if (s.empty()) return "(empty)";
-  std::string out;
-  for (std::size_t i = 0; i < s.size() && i < 64; ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    out += c > 0x20 && c < 0x7f ? static_cast<char>(c) : '?';
-  }
-  if (s.size() > 64) out += "...";
-  return out;
-}
+/// `s` quoted for a message by detail::printable, with "(empty)" for an empty word.
+inline std::string printable(std::string_view s) { return s.empty() ? "(empty)" : detail::printable(s); }
 
 [[noreturn]] inline void throw_unsupported_type(std::string_view type) {
   if (type.empty()) throw key_error("the OpenSSH key has an empty key type");
@@ -620,20 +612,13 @@ inline pkey_ptr parse_public_blob(std::string_view blob) {
 }
 
 inline bool is_line_space(char c) noexcept { return c == ' ' || c == '\t'; }
-inline bool is_any_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-inline std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && is_any_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_any_space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 /// True when `text` (after leading whitespace) starts with "ssh-rsa ", "ssh-ed25519 ",
 /// "ecdsa-sha2-nistp256 " or another "ssh-"/"ecdsa-"/"sk-" key type word followed by a space or tab (so
 /// unsupported types reach parse_public_line and get a precise error).
 inline bool is_public_line(std::string_view text) noexcept {
   std::size_t i = 0;
-  while (i < text.size() && is_any_space(text[i])) ++i;
+  while (i < text.size() && is_ascii_space(text[i])) ++i;
   text.remove_prefix(i);
   const auto starts = [&text](std::string_view p) { return text.substr(0, p.size()) == p; };
   if (!starts("ssh-") && !starts("ecdsa-") && !starts("sk-")) return false;
@@ -896,7 +881,7 @@ inline void decode_private_key_text(std::string_view text, std::string& binary) 
   std::string b64;
   b64.reserve(end - body);
   for (std::size_t i = body; i < end; ++i)
-    if (!is_any_space(text[i])) b64 += text[i];
+    if (!is_ascii_space(text[i])) b64 += text[i];
   const bool ok = base64_decode(b64, binary);
   OPENSSL_cleanse(b64.data(), b64.size());
   if (!ok) throw key_error("invalid base64 in the OpenSSH private key");

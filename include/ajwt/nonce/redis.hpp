@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "../detail/openssl.hpp"
+#include "../detail/text.hpp"
 #include "../error.hpp"
 #include "../nonce_store.hpp"
 
@@ -142,7 +143,7 @@ inline void append_redis_key_part(std::string& out, std::string_view s) {
   }
 }
 
-/// `url` with any userinfo replaced by "***" and unprintable bytes by '?', for error messages.
+/// `url` with any userinfo replaced by "***", quoted by detail::printable, for error messages.
 inline std::string redact_redis_url(std::string_view url) {
   std::string s(url);
   const auto scheme_end = s.find("://");
@@ -153,9 +154,7 @@ inline std::string redact_redis_url(std::string_view url) {
     const auto at = s.rfind('@', end - 1);
     if (at != std::string::npos && at >= start) s.replace(start, at - start, "***");
   }
-  for (char& c : s)
-    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
-  return s;
+  return printable(s, 256);
 }
 
 inline bool is_digits(std::string_view s) noexcept {
@@ -169,29 +168,6 @@ inline bool parse_bounded_int(std::string_view s, long lo, long hi, int& out) no
   for (const char c : s) v = v * 10 + (c - '0');
   if (v < lo || v > hi) return false;
   out = static_cast<int>(v);
-  return true;
-}
-
-/// Percent-decodes `s` into `out`; false on a '%' not followed by two hex digits.
-inline bool percent_decode(std::string_view s, std::string& out) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  out.clear();
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out += s[i];
-      continue;
-    }
-    if (i + 2 >= s.size()) return false;
-    const int hi = hex(s[i + 1]), lo = hex(s[i + 2]);
-    if (hi < 0 || lo < 0) return false;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
   return true;
 }
 

@@ -74,7 +74,7 @@ inline std::size_t curl_on_header(char* data, std::size_t size, std::size_t coun
   auto* t = static_cast<curl_transfer*>(user);
   const std::size_t n = size * count;
   try {
-    const std::string_view line = trim_http_space(std::string_view(data, n));
+    const std::string_view line = detail::trim(std::string_view(data, n));
     fetch_result& r = *t->result;
     if (line.size() >= 5 && line.substr(0, 5) == "HTTP/") {
       r.etag.clear();
@@ -85,13 +85,13 @@ inline std::size_t curl_on_header(char* data, std::size_t size, std::size_t coun
     }
     const auto colon = line.find(':');
     if (colon == std::string_view::npos) return n;
-    const auto name = trim_http_space(line.substr(0, colon));
-    const auto value = trim_http_space(line.substr(colon + 1));
-    if (iequals_ascii(name, "etag")) {
+    const auto name = detail::trim(line.substr(0, colon));
+    const auto value = detail::trim(line.substr(colon + 1));
+    if (detail::iequals_ascii(name, "etag")) {
       if (value.size() <= 1024) r.etag.assign(value);  // a longer one is not worth sending back
-    } else if (iequals_ascii(name, "cache-control")) {
+    } else if (detail::iequals_ascii(name, "cache-control")) {
       r.add_cache_control(value);
-    } else if (iequals_ascii(name, "age")) {
+    } else if (detail::iequals_ascii(name, "age")) {
       r.set_age(value);
     }
   } catch (...) {

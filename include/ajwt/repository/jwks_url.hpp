@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "../clock.hpp"
+#include "../detail/text.hpp"
 #include "../error.hpp"
 #include "../key_repository.hpp"
 #include "../keys.hpp"
@@ -133,25 +134,6 @@ struct jwks_url_status {
 
 namespace detail::jwks {
 
-inline char ascii_lower(char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-inline bool iequals_ascii(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
-
-inline std::string_view trim_http_space(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
-
 /// RFC 9111 section 1.2.2 delta-seconds: one or more digits; values past 2^31 - 1 saturate there.
 inline bool parse_delta_seconds(std::string_view s, std::int64_t& out) noexcept {
   constexpr std::int64_t cap = 2147483647;
@@ -177,7 +159,7 @@ inline std::int64_t saturating_add(std::int64_t a, std::int64_t b) noexcept {
 /// made of printable ASCII only.
 inline void check_jwks_url(std::string_view url, bool allow_http) {
   auto fail = [&](const std::string& why) {
-    throw config_error("ajwt: JWKS URL \"" + strict_json_builder::printable(url, 256) + "\": " + why);
+    throw config_error("ajwt: JWKS URL \"" + printable(url, 256) + "\": " + why);
   };
   if (url.empty()) fail("empty URL");
   if (url.size() > 2048) fail("longer than 2048 characters");
@@ -205,15 +187,14 @@ inline void check_jwks_url(std::string_view url, bool allow_http) {
 inline void fetch_result::add_cache_control(std::string_view value) {
   while (!value.empty()) {
     const auto comma = value.find(',');
-    auto directive = detail::jwks::trim_http_space(value.substr(0, comma));
+    auto directive = detail::trim(value.substr(0, comma));
     value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
     const auto eq = directive.find('=');
-    const auto name = detail::jwks::trim_http_space(directive.substr(0, eq));
-    auto arg = eq == std::string_view::npos ? std::string_view()
-                                            : detail::jwks::trim_http_space(directive.substr(eq + 1));
-    if (detail::jwks::iequals_ascii(name, "no-store") || detail::jwks::iequals_ascii(name, "no-cache")) {
+    const auto name = detail::trim(directive.substr(0, eq));
+    auto arg = eq == std::string_view::npos ? std::string_view() : detail::trim(directive.substr(eq + 1));
+    if (detail::iequals_ascii(name, "no-store") || detail::iequals_ascii(name, "no-cache")) {
       no_cache = true;
-    } else if (detail::jwks::iequals_ascii(name, "max-age")) {
+    } else if (detail::iequals_ascii(name, "max-age")) {
       if (arg.size() >= 2 && arg.front() == '"' && arg.back() == '"') arg = arg.substr(1, arg.size() - 2);
       std::int64_t seconds = 0;
       if (!detail::jwks::parse_delta_seconds(arg, seconds))
@@ -226,7 +207,7 @@ inline void fetch_result::add_cache_control(std::string_view value) {
 
 inline void fetch_result::set_age(std::string_view value) {
   std::int64_t seconds = 0;
-  if (detail::jwks::parse_delta_seconds(detail::jwks::trim_http_space(value), seconds)) age = seconds;
+  if (detail::jwks::parse_delta_seconds(detail::trim(value), seconds)) age = seconds;
 }
 
 /// A key repository whose users' keys live at JWKS URLs (several per user; a user's keys are the union

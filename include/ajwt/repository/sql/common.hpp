@@ -100,8 +100,8 @@ inline std::int64_t to_int(const sql_value& v) {
   try {
     return std::stoll(*v);
   } catch (...) {
-    throw repository_unavailable("ajwt: the key database returned a non-integer \"" +
-                                 strict_json_builder::printable(*v, 40) + "\" where a number was expected");
+    throw repository_unavailable("ajwt: the key database returned a non-integer \"" + printable(*v, 40) +
+                                 "\" where a number was expected");
   }
 }
 
@@ -281,8 +281,7 @@ inline void check_username(std::string_view username) {
                        " bytes");
   for (char ch : username)
     if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
-      throw config_error("ajwt: username \"" + strict_json_builder::printable(username, 64) +
-                         "\" holds a control character");
+      throw config_error("ajwt: username \"" + printable(username, 64) + "\" holds a control character");
   if (!valid_utf8(username)) throw config_error("ajwt: a username must be UTF-8");
 }
 

@@ -51,11 +51,10 @@ struct key_db_location {
           l.read_only = true;
         else if (query != "mode=rw" && !query.empty())
           throw config_error("ajwt: key database URL: unknown SQLite option \"" +
-                             detail::strict_json_builder::printable(query, 64) +
-                             "\" (only mode=ro or mode=rw)");
+                             detail::printable(query, 64) + "\" (only mode=ro or mode=rw)");
       }
       if (rest.empty() || rest == "/")
-        throw config_error("ajwt: key database URL \"" + detail::strict_json_builder::printable(url, 256) +
+        throw config_error("ajwt: key database URL \"" + detail::printable(url, 256) +
                            "\" names no file (sqlite:///absolute/path.db or sqlite://relative/path.db)");
       l.kind = backend::sqlite;
       l.target =
@@ -68,11 +67,11 @@ struct key_db_location {
       return l;
     }
     const auto sep = url.find("://");
-    throw config_error("ajwt: key database URL \"" +
-                       detail::strict_json_builder::printable(
-                           sep == std::string_view::npos ? url.substr(0, 64) : url.substr(0, sep), 64) +
-                       (sep == std::string_view::npos ? "\"" : "://...\"") +
-                       ": expected sqlite:///path.db, sqlite://relative/path.db or postgresql://...");
+    throw config_error(
+        "ajwt: key database URL \"" +
+        detail::printable(sep == std::string_view::npos ? url.substr(0, 64) : url.substr(0, sep), 64) +
+        (sep == std::string_view::npos ? "\"" : "://...\"") +
+        ": expected sqlite:///path.db, sqlite://relative/path.db or postgresql://...");
   }
 };
 

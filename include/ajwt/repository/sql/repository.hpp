@@ -328,8 +328,8 @@ class sql_key_repository {
           try {
             e->keys.push_back(public_key::load(text));
           } catch (const std::exception& ex) {
-            log("user \"" + detail::strict_json_builder::printable(username, 64) + "\" key " +
-                r[1].value_or("?") + " is skipped: " + ex.what());
+            log("user \"" + detail::printable(username, 64) + "\" key " + r[1].value_or("?") +
+                " is skipped: " + ex.what());
             continue;
           }
         }
