@@ -7,7 +7,9 @@
 #include <optional>
 #include <string_view>
 
-namespace ajwt {
+#include "version.hpp"
+
+AJWT_NAMESPACE_BEGIN
 
 /// The kinds of key ajwt accepts. Anything else (DSA, other curves, RSA under 2048 bits) is refused.
 enum class key_type : std::uint8_t { rsa, ed25519, ec_p256 };
@@ -129,6 +131,6 @@ class algorithm_set {
   std::uint16_t bits_ = 0;
 };
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_ALGORITHM_HPP

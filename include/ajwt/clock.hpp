@@ -9,7 +9,9 @@
 #include <type_traits>
 #include <utility>
 
-namespace ajwt {
+#include "version.hpp"
+
+AJWT_NAMESPACE_BEGIN
 
 /// True when T is a Clock: `now() const` gives the current Unix time in seconds (convertible to int64).
 template <class T, class = void>
@@ -52,6 +54,6 @@ class fixed_clock {
   std::shared_ptr<std::atomic<std::int64_t>> t_;
 };
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_CLOCK_HPP

@@ -6,7 +6,9 @@
 #include <string>
 #include <string_view>
 
-namespace ajwt {
+#include "version.hpp"
+
+AJWT_NAMESPACE_BEGIN
 
 /// Why a token was rejected. The names are stable: logs, metrics and the `ajwt verify` output use them.
 /// This enum is the one place the list lives; docs/reasons.md explains each.
@@ -100,6 +102,6 @@ class crypto_error : public error {
   using error::error;
 };
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_ERROR_HPP

@@ -25,8 +25,9 @@
 #include "error.hpp"
 #include "keys.hpp"
 #include "result.hpp"
+#include "version.hpp"
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 /// Tokens longer than this are refused before any decoding (the verifier's default; configurable).
 inline constexpr std::size_t default_max_token_bytes = 8192;
@@ -601,6 +602,6 @@ inline std::string sign_compact(const private_key& key, algorithm alg, nlohmann:
 }
 
 }  // namespace jws
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_JWS_HPP

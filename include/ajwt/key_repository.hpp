@@ -11,8 +11,9 @@
 #include <vector>
 
 #include "keys.hpp"
+#include "version.hpp"
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 /// No user object: the default for repositories that only map names to keys.
 using no_user = std::monostate;
@@ -82,6 +83,6 @@ struct has_on_verified<T, std::void_t<decltype(std::declval<T&>().on_verified(
                               std::declval<std::string_view>(), std::declval<const public_key&>()))>>
     : std::true_type {};
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_KEY_REPOSITORY_HPP

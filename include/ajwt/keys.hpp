@@ -30,8 +30,9 @@
 #include "detail/text.hpp"
 #include "error.hpp"
 #include "limits.hpp"
+#include "version.hpp"
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 class private_key;
 
@@ -999,6 +1000,6 @@ inline nlohmann::json make_jwks(const std::vector<public_key>& keys) {
   return nlohmann::json{{"keys", std::move(arr)}};
 }
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_KEYS_HPP

@@ -6,7 +6,9 @@
 
 #include <cstddef>
 
-namespace ajwt {
+#include "version.hpp"
+
+AJWT_NAMESPACE_BEGIN
 
 /// RSA keys below this size are refused everywhere (NIST SP 800-131A: 2048 bits until 2030).
 inline constexpr int min_rsa_bits = 2048;
@@ -22,6 +24,6 @@ inline constexpr std::size_t max_key_text_bytes = 1 << 20;
 /// A JWKS document with more keys than this is refused.
 inline constexpr std::size_t max_jwks_keys = 256;
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_LIMITS_HPP

@@ -7,7 +7,9 @@
 #include <type_traits>
 #include <utility>
 
-namespace ajwt {
+#include "version.hpp"
+
+AJWT_NAMESPACE_BEGIN
 
 /// The answer of a nonce store to "record this (username, time, nonce) if it is new".
 enum class nonce_status {
@@ -75,6 +77,6 @@ struct insecure_null_nonce_store {
   [[nodiscard]] nonce_status record(const nonce_record& /*r*/) noexcept { return nonce_status::fresh; }
 };
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_NONCE_STORE_HPP

@@ -13,8 +13,9 @@
 #include "detail/openssl.hpp"
 #include "detail/text.hpp"
 #include "error.hpp"
+#include "version.hpp"
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 /// The binding claims. Short names, as JWT claims should be: htm and htu are RFC 9449's; htq and htb
 /// are ajwt's own (a query hash and a body hash).
@@ -228,6 +229,6 @@ struct binding_claims {
 /// incrementally with your own SHA-256 and base64url-encode the digest, or call this on the bytes).
 inline std::string body_sha256(std::string_view body) { return detail::sha256_b64(body); }
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_REQUEST_HPP

@@ -8,8 +8,9 @@
 #include <variant>
 
 #include "error.hpp"
+#include "version.hpp"
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 /// Why an operation on untrusted input failed: a stable reason code and a detail for logs.
 /// The detail may quote (truncated, escaped) parts of the input; never send it to the client.
@@ -76,6 +77,6 @@ class [[nodiscard]] result {
   std::variant<T, failure> state_;
 };
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_RESULT_HPP

@@ -25,8 +25,9 @@
 #include "jws.hpp"
 #include "keys.hpp"
 #include "request.hpp"
+#include "version.hpp"
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 /// The default authorization scheme word (the Python library's AUTH_METHOD).
 inline constexpr std::string_view default_scheme = "JWT";
@@ -308,6 +309,6 @@ class verified_token {
   detail::lazy_json claims_;
 };
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_TOKEN_HPP

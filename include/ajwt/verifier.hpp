@@ -32,8 +32,9 @@
 #include "result.hpp"
 #include "token.hpp"
 #include "verifier_options.hpp"
+#include "version.hpp"
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 /// Verifies Authorization headers (server side).
 ///
@@ -317,6 +318,6 @@ class verifier {
   verifier_options opt_;
 };
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_VERIFIER_HPP

@@ -16,8 +16,9 @@
 #include "error.hpp"
 #include "jws.hpp"
 #include "token.hpp"
+#include "version.hpp"
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 /// What the verifier tells its observer after each verification (for logs and metrics).
 struct verify_event {
@@ -61,6 +62,6 @@ struct verifier_options {
   std::function<void(const verify_event&)> observer;
 };
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_VERIFIER_OPTIONS_HPP

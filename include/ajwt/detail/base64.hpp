@@ -8,7 +8,10 @@
 #include <string>
 #include <string_view>
 
-namespace ajwt::detail {
+#include "../version.hpp"
+
+AJWT_NAMESPACE_BEGIN
+namespace detail {
 
 enum class b64_alphabet { standard, url };
 
@@ -137,6 +140,7 @@ constexpr std::size_t base64_decoded_size(std::size_t n) noexcept {
   return base64_decode_into(in, out, b64_alphabet::standard);
 }
 
-}  // namespace ajwt::detail
+}  // namespace detail
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_DETAIL_BASE64_HPP

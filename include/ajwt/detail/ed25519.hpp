@@ -9,7 +9,10 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace ajwt::detail {
+#include "../version.hpp"
+
+AJWT_NAMESPACE_BEGIN
+namespace detail {
 
 /// The y-coordinates (little-endian, sign bit clear) of the eight points of the curve whose order
 /// divides 8, plus the two non-canonical encodings y = p and y = p + 1 of y = 0 and y = 1:
@@ -74,6 +77,7 @@ inline bool ed25519_signature_is_acceptable(const unsigned char* sig64) noexcept
   return ed25519_scalar_is_canonical(sig64 + 32) && !ed25519_is_small_order(sig64);
 }
 
-}  // namespace ajwt::detail
+}  // namespace detail
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_DETAIL_ED25519_HPP

@@ -12,9 +12,11 @@
 #include <string_view>
 #include <vector>
 
+#include "../version.hpp"
 #include "text.hpp"
 
-namespace ajwt::detail {
+AJWT_NAMESPACE_BEGIN
+namespace detail {
 
 /// Default nesting limit: JOSE headers and claims sets are shallow; 16 levels is generous.
 inline constexpr std::size_t default_json_max_depth = 16;
@@ -133,6 +135,7 @@ class strict_json_builder final : public nlohmann::json_sax<nlohmann::json> {
   return true;
 }
 
-}  // namespace ajwt::detail
+}  // namespace detail
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_DETAIL_JSON_HPP

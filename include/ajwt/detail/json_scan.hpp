@@ -20,9 +20,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../version.hpp"
 #include "json.hpp"
 
-namespace ajwt::detail {
+AJWT_NAMESPACE_BEGIN
+namespace detail {
 
 /// The type of a JSON value, with nlohmann's split of numbers: `integer` is a negative integer (or
 /// -0), `unsigned_integer` a non-negative one, both within 64 bits; every other number is `floating`.
@@ -535,6 +537,7 @@ bool pick_members(std::string_view text, const std::array<std::string_view, N>& 
   return true;
 }
 
-}  // namespace ajwt::detail
+}  // namespace detail
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_DETAIL_JSON_SCAN_HPP

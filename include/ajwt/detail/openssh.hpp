@@ -19,11 +19,13 @@
 
 #include "../error.hpp"
 #include "../limits.hpp"
+#include "../version.hpp"
 #include "base64.hpp"
 #include "openssl.hpp"
 #include "text.hpp"
 
-namespace ajwt::detail::openssh {
+AJWT_NAMESPACE_BEGIN
+namespace detail::openssh {
 
 // RSA sizes: ajwt::max_rsa_bits and ajwt::max_rsa_exponent_bits (limits.hpp), as for every loader.
 using ajwt::max_rsa_bits;
@@ -1102,6 +1104,7 @@ inline pkey_ptr parse_private_key(std::string_view text, const std::optional<std
   return key;
 }
 
-}  // namespace ajwt::detail::openssh
+}  // namespace detail::openssh
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_DETAIL_OPENSSH_HPP

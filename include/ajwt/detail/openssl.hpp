@@ -19,12 +19,14 @@
 #include <string_view>
 
 #include "../error.hpp"
+#include "../version.hpp"
 
 #if OPENSSL_VERSION_MAJOR < 3
 #error "ajwt needs OpenSSL 3 or newer"
 #endif
 
-namespace ajwt::detail {
+AJWT_NAMESPACE_BEGIN
+namespace detail {
 
 template <class T, void (*Free)(T*)>
 struct ossl_deleter {
@@ -121,6 +123,7 @@ inline void random_bytes(unsigned char* out, std::size_t n) {
     throw crypto_error("ajwt: RAND_bytes failed: " + drain_openssl_errors());
 }
 
-}  // namespace ajwt::detail
+}  // namespace detail
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_DETAIL_OPENSSL_HPP

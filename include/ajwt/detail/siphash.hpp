@@ -9,7 +9,10 @@
 #include <cstring>
 #include <string_view>
 
-namespace ajwt::detail {
+#include "../version.hpp"
+
+AJWT_NAMESPACE_BEGIN
+namespace detail {
 
 /// Incremental SipHash-2-4-64 over several pieces, under the 128-bit key (k0, k1).
 class siphash64 {
@@ -96,6 +99,7 @@ class siphash64 {
   std::uint64_t len_ = 0;
 };
 
-}  // namespace ajwt::detail
+}  // namespace detail
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_DETAIL_SIPHASH_HPP

@@ -20,7 +20,10 @@
 #include <cstddef>
 #include <string_view>
 
-namespace ajwt::detail::sodium {
+#include "../version.hpp"
+
+AJWT_NAMESPACE_BEGIN
+namespace detail::sodium {
 
 /// Initialises libsodium once per process (thread-safe: a function-local static); false when it
 /// cannot be initialised, and then every caller uses OpenSSL.
@@ -49,7 +52,8 @@ namespace ajwt::detail::sodium {
 static_assert(crypto_sign_PUBLICKEYBYTES == 32 && crypto_sign_SECRETKEYBYTES == 64 && crypto_sign_BYTES == 64,
               "ajwt: unexpected libsodium Ed25519 sizes");
 
-}  // namespace ajwt::detail::sodium
+}  // namespace detail::sodium
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_WITH_SODIUM
 

@@ -10,7 +10,10 @@
 #include <string>
 #include <string_view>
 
-namespace ajwt::detail {
+#include "../version.hpp"
+
+AJWT_NAMESPACE_BEGIN
+namespace detail {
 
 /// `c` in lower case when it is an ASCII capital letter; any other byte unchanged.
 [[nodiscard]] constexpr char ascii_lower(char c) noexcept {
@@ -84,6 +87,7 @@ namespace ajwt::detail {
   return true;
 }
 
-}  // namespace ajwt::detail
+}  // namespace detail
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_DETAIL_TEXT_HPP

@@ -24,11 +24,13 @@
 #include "../request.hpp"
 #include "../result.hpp"
 #include "../verifier_options.hpp"
+#include "../version.hpp"
 #include "json.hpp"
 #include "json_scan.hpp"
 #include "text.hpp"
 
-namespace ajwt::detail {
+AJWT_NAMESPACE_BEGIN
+namespace detail {
 
 /// Reads a NumericDate (RFC 7519 section 2): an integer or a finite float, as seconds.
 [[nodiscard]] inline std::optional<double> numeric_date(const json_field& v) noexcept {
@@ -238,6 +240,7 @@ struct accepted_claims {
   return accepted_claims{*time, *nonce};
 }
 
-}  // namespace ajwt::detail
+}  // namespace detail
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_DETAIL_VERIFY_STEPS_HPP

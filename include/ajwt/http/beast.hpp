@@ -33,8 +33,10 @@
 
 #include "../request.hpp"
 #include "../token.hpp"
+#include "../version.hpp"
 
-namespace ajwt::http {
+AJWT_NAMESPACE_BEGIN
+namespace http {
 
 namespace detail {
 template <class T, class = void>
@@ -115,6 +117,7 @@ template <class Body, class Fields>
   return res;
 }
 
-}  // namespace ajwt::http
+}  // namespace http
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_HTTP_BEAST_HPP

@@ -32,8 +32,10 @@
 #include "../error.hpp"
 #include "../request.hpp"
 #include "../token.hpp"
+#include "../version.hpp"
 
-namespace ajwt::http {
+AJWT_NAMESPACE_BEGIN
+namespace http {
 
 /// Owns a curl_slist of request headers (CURLOPT_HTTPHEADER). It must outlive the transfers that use
 /// it. Not thread-safe; movable, not copyable.
@@ -139,6 +141,7 @@ inline void prepare_signed_request(CURL* curl, const token_builder& builder, con
   sign_prepared_request(curl, builder, request.method, request.body, headers);
 }
 
-}  // namespace ajwt::http
+}  // namespace http
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_HTTP_CURL_HPP

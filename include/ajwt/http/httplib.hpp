@@ -37,8 +37,10 @@
 #include "../error.hpp"
 #include "../request.hpp"
 #include "../token.hpp"
+#include "../version.hpp"
 
-namespace ajwt::http {
+AJWT_NAMESPACE_BEGIN
+namespace http {
 
 /// How install_verification protects a httplib::Server.
 struct httplib_options {
@@ -308,6 +310,7 @@ class signing_client {
   std::unique_ptr<::httplib::Client> client_;
 };
 
-}  // namespace ajwt::http
+}  // namespace http
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_HTTP_HTTPLIB_HPP

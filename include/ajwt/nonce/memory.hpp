@@ -13,8 +13,9 @@
 #include "../detail/siphash.hpp"
 #include "../error.hpp"
 #include "../nonce_store.hpp"
+#include "../version.hpp"
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 /// Options of a memory_nonce_store.
 struct memory_nonce_store_options {
@@ -231,6 +232,6 @@ class memory_nonce_store {
 static_assert(is_nonce_store<memory_nonce_store>::value && has_max_tolerance<memory_nonce_store>::value,
               "memory_nonce_store must satisfy the NonceStore contract");
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_NONCE_MEMORY_HPP

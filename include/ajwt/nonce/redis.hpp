@@ -32,8 +32,9 @@
 #include "../detail/text.hpp"
 #include "../error.hpp"
 #include "../nonce_store.hpp"
+#include "../version.hpp"
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 /// Where a Redis server is and how to log in, parsed from a URL:
 ///   redis://[[user]:password@]host[:port][/db]   TCP; IPv6 hosts in brackets; port 6379 and db 0 by default
@@ -692,6 +693,6 @@ return 0
 static_assert(is_nonce_store<redis_nonce_store>::value,
               "redis_nonce_store must satisfy the NonceStore contract");
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_NONCE_REDIS_HPP

@@ -11,8 +11,9 @@
 #include "../detail/openssh.hpp"
 #include "../error.hpp"
 #include "../keys.hpp"
+#include "../version.hpp"
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 /// Longest accepted username in an authorized-keys file.
 inline constexpr std::size_t max_authorized_username_bytes = 256;
@@ -74,6 +75,6 @@ inline std::vector<std::pair<std::string, public_key>> parse_authorized_keys_fil
   return parse_authorized_keys(detail::read_key_file(path), path.string());
 }
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_REPOSITORY_AUTHORIZED_KEYS_HPP

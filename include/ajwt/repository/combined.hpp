@@ -9,8 +9,9 @@
 
 #include "../key_repository.hpp"
 #include "../keys.hpp"
+#include "../version.hpp"
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 /// A KeyRepository over two others, e.g. keys from files (a static_key_repository) and keys from JWKS
 /// URLs (a jwks_url_key_repository) at once, for different users or for the same ones:
@@ -71,6 +72,6 @@ struct combined_key_repository {
   }
 };
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_REPOSITORY_COMBINED_HPP

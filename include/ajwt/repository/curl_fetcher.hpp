@@ -19,7 +19,7 @@
 #include "../version.hpp"
 #include "jwks_url.hpp"
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 /// Options of curl_fetcher. Timeouts, the size limit and the scheme rule come with each fetch_request.
 struct curl_fetcher_options {
@@ -208,6 +208,6 @@ class curl_fetcher {
   curl_fetcher_options opt_;
 };
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_REPOSITORY_CURL_FETCHER_HPP

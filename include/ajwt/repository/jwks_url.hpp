@@ -30,8 +30,9 @@
 #include "../error.hpp"
 #include "../key_repository.hpp"
 #include "../keys.hpp"
+#include "../version.hpp"
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 /// What a fetcher is asked to do: one HTTP GET of `url`.
 struct fetch_request {
@@ -633,6 +634,6 @@ class jwks_url_key_repository {
   std::shared_ptr<state> s_;
 };
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_REPOSITORY_JWKS_URL_HPP

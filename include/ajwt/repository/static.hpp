@@ -16,9 +16,10 @@
 #include "../error.hpp"
 #include "../key_repository.hpp"
 #include "../keys.hpp"
+#include "../version.hpp"
 #include "authorized_keys.hpp"
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 /// An in-memory key repository: usernames to public keys (several per user, of mixed types) and an
 /// optional user object. Lookups may run on many threads while keys are added or removed (key
@@ -131,6 +132,6 @@ class static_key_repository {
   std::shared_ptr<state> s_;
 };
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_REPOSITORY_STATIC_HPP

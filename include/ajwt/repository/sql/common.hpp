@@ -24,10 +24,11 @@
 
 #include "../../error.hpp"
 #include "../../keys.hpp"
+#include "../../version.hpp"
 #include "../authorized_keys.hpp"
 #include "../jwks_url.hpp"
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 /// The schema version this ajwt writes and reads. A database at a newer version is refused.
 inline constexpr int sql_schema_version = 1;
@@ -520,6 +521,6 @@ class key_database {
   std::unique_ptr<sql_connection> c_;
 };
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_REPOSITORY_SQL_COMMON_HPP

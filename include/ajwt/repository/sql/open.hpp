@@ -22,10 +22,11 @@
 #include "sqlite.hpp"
 #endif
 #if defined(AJWT_WITH_POSTGRES) && AJWT_WITH_POSTGRES
+#include "../../version.hpp"
 #include "postgres.hpp"
 #endif
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 /// A key database URL, taken apart.
 struct key_db_location {
@@ -103,6 +104,6 @@ inline sql_key_repository open_key_repository(std::string_view url, sql_reposito
   return sql_key_repository(key_db_connector(url), std::move(options));
 }
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_REPOSITORY_SQL_OPEN_HPP

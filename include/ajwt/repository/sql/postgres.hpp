@@ -17,9 +17,10 @@
 #include <string_view>
 #include <vector>
 
+#include "../../version.hpp"
 #include "common.hpp"
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 /// One libpq connection. The password comes from the URL, PGPASSWORD or ~/.pgpass, as libpq does.
 class postgres_connection final : public sql_connection {
@@ -144,6 +145,6 @@ class postgres_connection final : public sql_connection {
   std::string where_;
 };
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_REPOSITORY_SQL_POSTGRES_HPP

@@ -31,10 +31,11 @@
 #include "../../error.hpp"
 #include "../../key_repository.hpp"
 #include "../../keys.hpp"
+#include "../../version.hpp"
 #include "../jwks_url.hpp"
 #include "common.hpp"
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 /// Options of a sql_key_repository. The constructor throws config_error for values that make no sense.
 struct sql_repository_options {
@@ -578,6 +579,6 @@ class sql_key_repository {
   std::shared_ptr<core> c_;
 };
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_REPOSITORY_SQL_REPOSITORY_HPP

@@ -15,9 +15,10 @@
 #include <thread>
 #include <vector>
 
+#include "../../version.hpp"
 #include "common.hpp"
 
-namespace ajwt {
+AJWT_NAMESPACE_BEGIN
 
 /// One SQLite connection. A busy database is waited for (busy timeout 5 s) rather than failed.
 class sqlite_connection final : public sql_connection {
@@ -115,6 +116,6 @@ class sqlite_connection final : public sql_connection {
   std::string where_;
 };
 
-}  // namespace ajwt
+AJWT_NAMESPACE_END
 
 #endif  // AJWT_REPOSITORY_SQL_SQLITE_HPP
