@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: ISC
 // The customisation points (KeyRepository, NonceStore, Clock): the C++17 detection traits accept what the
-// library ships and refuse what lacks a member, and under C++20 the concepts say the same.
+// library ships and refuse what lacks a member, and under C++20 the concepts say the same; a user's type
+// that is not a handle is reached through std::reference_wrapper or std::shared_ptr.
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <set>
+#include <string>
 #include <string_view>
 
 #include "ajwt/ajwt.hpp"
+#include "support.hpp"
 
 namespace {
 
@@ -33,7 +39,100 @@ struct minimal_repository {
   }
 };
 
+/// A repository that is not a handle: not copyable, with state of its own (a count of lookups).
+class counting_repository {
+ public:
+  using user_type = ajwt::no_user;
+  explicit counting_repository(ajwt::public_key key) {
+    auto e = std::make_shared<ajwt::user_keys<>>();
+    e->keys.push_back(std::move(key));
+    entry_ = std::move(e);
+  }
+  counting_repository(const counting_repository&) = delete;
+  counting_repository& operator=(const counting_repository&) = delete;
+  std::shared_ptr<const ajwt::user_keys<>> find(std::string_view username, std::string_view /*kid*/) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++lookups_;
+    return username == "alice" ? entry_ : nullptr;
+  }
+  int lookups() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return lookups_;
+  }
+
+ private:
+  std::mutex mu_;
+  int lookups_ = 0;
+  std::shared_ptr<const ajwt::user_keys<>> entry_;
+};
+
+/// A nonce store that is not a handle either: a set under a mutex, not copyable.
+class set_nonce_store {
+ public:
+  set_nonce_store() = default;
+  set_nonce_store(const set_nonce_store&) = delete;
+  set_nonce_store& operator=(const set_nonce_store&) = delete;
+  ajwt::nonce_status record(const ajwt::nonce_record& r) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return seen_.insert(std::string(r.username) + "/" + std::to_string(r.time) + "/" + std::string(r.nonce))
+                   .second
+               ? ajwt::nonce_status::fresh
+               : ajwt::nonce_status::replayed;
+  }
+  std::size_t size() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return seen_.size();
+  }
+
+ private:
+  std::mutex mu_;
+  std::set<std::string> seen_;
+};
+
+const ajwt::private_key& alice_key() {
+  return ajwt_test::cached_key("extension/alice", ajwt::key_type::ed25519);
+}
+
 }  // namespace
+
+TEST_CASE("a verifier reaches a repository and a store that are not handles through std::ref",
+          "[extension]") {
+  counting_repository repo(alice_key().public_part());
+  set_nonce_store store;
+  const ajwt::fixed_clock clock(1700000000);
+  const ajwt::verifier v(std::ref(repo), ajwt::verifier_options{}, std::ref(store), clock);
+  const std::string header = ajwt::token_builder(alice_key(), "alice").time(clock.now()).header();
+  CHECK(v.verify_header(header).ok());
+  CHECK(v.verify_header(header).reason() == ajwt::reason::nonce_replayed);  // the same store object
+  CHECK(v.verify_header(ajwt::token_builder(alice_key(), "bob").time(clock.now()).header()).reason() ==
+        ajwt::reason::unknown_user);
+  CHECK(repo.lookups() == 3);  // the caller's object, not a copy
+  CHECK(store.size() == 1);
+}
+
+TEST_CASE("a verifier shares a repository and a store held by std::shared_ptr; null is a config_error",
+          "[extension]") {
+  auto repo = std::make_shared<counting_repository>(alice_key().public_part());
+  auto store = std::make_shared<set_nonce_store>();
+  const ajwt::fixed_clock clock(1700000000);
+  {
+    const ajwt::verifier v(repo, ajwt::verifier_options{}, store, clock);
+    const std::string header = ajwt::token_builder(alice_key(), "alice").time(clock.now()).header();
+    CHECK(v.verify_header(header).ok());
+    // A second verifier over the same objects is the same replay domain.
+    const ajwt::verifier w(repo, ajwt::verifier_options{}, store, clock);
+    CHECK(w.verify_header(header).reason() == ajwt::reason::nonce_replayed);
+  }
+  CHECK(repo->lookups() == 2);
+  CHECK(store->size() == 1);
+
+  using shared_verifier = ajwt::verifier<std::shared_ptr<counting_repository>,
+                                         std::shared_ptr<set_nonce_store>, ajwt::fixed_clock>;
+  CHECK_THROWS_WITH(shared_verifier(nullptr, {}, store, clock),
+                    "ajwt: the verifier's key repository is a null std::shared_ptr");
+  CHECK_THROWS_WITH(shared_verifier(repo, {}, nullptr, clock),
+                    "ajwt: the verifier's nonce store is a null std::shared_ptr");
+}
 
 TEST_CASE("the detection traits accept the shipped types and refuse types that miss a member",
           "[extension]") {

@@ -18,6 +18,7 @@
 
 #include "algorithm.hpp"
 #include "clock.hpp"
+#include "detail/handle.hpp"
 #include "detail/json.hpp"
 #include "detail/json_scan.hpp"
 #include "detail/text.hpp"
@@ -57,20 +58,29 @@ AJWT_NAMESPACE_BEGIN
 /// them while verifications run only through members those types document as thread-safe
 /// (static_key_repository::add, say). The observer is called on the verifying thread, possibly from
 /// several threads at once.
+///
+/// The repository and the store are held by value: ajwt's own are cheap handles whose copies share
+/// state. A type of your own that is not a handle (not copyable, or shared with other code) is passed as
+/// `std::ref(repo)` (it must outlive the verifier) or as a `std::shared_ptr` (kept alive by the verifier;
+/// null is a config_error): `ajwt::verifier v(std::ref(my_repo), options, std::ref(my_store));`.
 template <class KeyRepository, class NonceStore = memory_nonce_store, class Clock = system_clock>
 class verifier {
+  /// The repository and store types behind their handles (KeyRepository itself, or the T of a
+  /// std::reference_wrapper<T> or std::shared_ptr<T>).
+  using repository_type = detail::handle_target_t<KeyRepository>;
+  using store_type = detail::handle_target_t<NonceStore>;
   static_assert(
-      is_key_repository<KeyRepository>::value,
+      is_key_repository<repository_type>::value,
       "KeyRepository needs `using user_type = ...;` and `std::shared_ptr<const user_keys<user_type>> "
       "find(std::string_view username, std::string_view kid)`");
-  static_assert(is_nonce_store<NonceStore>::value,
+  static_assert(is_nonce_store<store_type>::value,
                 "NonceStore needs `ajwt::nonce_status record(const ajwt::nonce_record&)`");
   static_assert(is_clock<Clock>::value, "Clock needs `std::int64_t now() const` returning Unix seconds");
 
  public:
-  using user_type = typename KeyRepository::user_type;  ///< the repository's user object type
-  using token_type = verified_token<user_type>;         ///< what a successful verification gives
-  using result_type = result<token_type>;               ///< what verify_header and verify_token return
+  using user_type = typename repository_type::user_type;  ///< the repository's user object type
+  using token_type = verified_token<user_type>;           ///< what a successful verification gives
+  using result_type = result<token_type>;                 ///< what verify_header and verify_token return
 
   /// Throws config_error when an option makes no sense.
   explicit verifier(KeyRepository keys, verifier_options options = {}, NonceStore nonces = NonceStore(),
@@ -92,10 +102,14 @@ class verifier {
       throw config_error("ajwt: verifier_options.require_audience needs at least one audience");
     if (opt_.max_keys_per_token < 1 || opt_.max_keys_per_token > 64)
       throw config_error("ajwt: verifier_options.max_keys_per_token must be between 1 and 64");
-    if constexpr (has_max_tolerance<NonceStore>::value) {
+    if (detail::handle_traits<KeyRepository>::is_null(keys_))
+      throw config_error("ajwt: the verifier's key repository is a null std::shared_ptr");
+    if (detail::handle_traits<NonceStore>::is_null(nonces_))
+      throw config_error("ajwt: the verifier's nonce store is a null std::shared_ptr");
+    if constexpr (has_max_tolerance<store_type>::value) {
       // The store keeps each nonce only as long as the widest window it serves: a wider verifier
       // could accept a token again after the store forgot it.
-      const std::int64_t kept = nonces_.max_tolerance();
+      const std::int64_t kept = store().max_tolerance();
       if (opt_.tolerance > kept)
         throw config_error("ajwt: verifier_options.tolerance (" + std::to_string(opt_.tolerance) +
                            " s) is wider than the nonce store keeps nonces for (its max_tolerance, " +
@@ -225,9 +239,9 @@ class verifier {
 
     // 5. Only now the nonce store: one atomic "record if new".
     if (auto f = record_nonce(t.username, *claims, now)) return std::move(*f);
-    if constexpr (has_on_verified<KeyRepository>::value) {
+    if constexpr (has_on_verified<repository_type>::value) {
       try {
-        keys_.on_verified(t.username, **verified_by);
+        repository().on_verified(t.username, **verified_by);
       } catch (...) {
         // A repository's bookkeeping (e.g. last-used times) must not change the outcome.
       }
@@ -240,7 +254,7 @@ class verifier {
                                                                 std::string_view kid) const {
     std::shared_ptr<const user_keys<user_type>> entry;
     try {
-      entry = keys_.find(username, kid);
+      entry = repository().find(username, kid);
     } catch (const std::exception& e) {
       return failure{reason::key_repository_unavailable, "key repository failed: " + std::string(e.what())};
     } catch (...) {
@@ -257,7 +271,7 @@ class verifier {
     nonce_status st = nonce_status::unavailable;
     std::string store_error;
     try {
-      st = nonces_.record(nonce_record{username, c.time, c.nonce, now, opt_.tolerance});
+      st = store().record(nonce_record{username, c.time, c.nonce, now, opt_.tolerance});
     } catch (const std::exception& e) {
       store_error = e.what();
     } catch (...) {
@@ -311,6 +325,9 @@ class verifier {
                 " keys: verifier_options.max_keys_per_token; a kid naming the key selects it)";
     return failure{reason::bad_signature, std::move(detail)};
   }
+
+  repository_type& repository() const noexcept { return detail::handle_traits<KeyRepository>::get(keys_); }
+  store_type& store() const noexcept { return detail::handle_traits<NonceStore>::get(nonces_); }
 
   mutable KeyRepository keys_;  // find() may update caches (e.g. a JWKS URL repository)
   mutable NonceStore nonces_;
