@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "../error.hpp"
 #include "../version.hpp"
@@ -122,6 +123,27 @@ inline void random_bytes(unsigned char* out, std::size_t n) {
   if (RAND_bytes(out, static_cast<int>(n)) != 1)
     throw crypto_error("ajwt: RAND_bytes failed: " + drain_openssl_errors());
 }
+
+/// A fixed-size byte buffer wiped with OPENSSL_cleanse when destroyed. It never reallocates, so no
+/// unwiped copy of its contents is left behind.
+class secret_bytes {
+ public:
+  explicit secret_bytes(std::size_t n) : bytes_(n) {}
+  secret_bytes(const secret_bytes&) = delete;
+  secret_bytes& operator=(const secret_bytes&) = delete;
+  ~secret_bytes() {
+    if (!bytes_.empty()) OPENSSL_cleanse(bytes_.data(), bytes_.size());
+  }
+  unsigned char* data() noexcept { return bytes_.data(); }
+  const unsigned char* data() const noexcept { return bytes_.data(); }
+  std::size_t size() const noexcept { return bytes_.size(); }
+  std::string_view view() const noexcept {
+    return {reinterpret_cast<const char*>(bytes_.data()), bytes_.size()};
+  }
+
+ private:
+  std::vector<unsigned char> bytes_;
+};
 
 }  // namespace detail
 AJWT_NAMESPACE_END
