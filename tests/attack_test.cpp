@@ -26,6 +26,7 @@
 #include "ajwt/detail/base64.hpp"
 #include "ajwt/error.hpp"
 #include "ajwt/jws.hpp"
+#include "ajwt/jws_sign.hpp"
 #include "ajwt/keys.hpp"
 #include "ajwt/nonce/memory.hpp"
 #include "ajwt/nonce_store.hpp"

@@ -4,6 +4,7 @@
 // jws::decode and jws::verify_compact with the reason it gives. Keys are the committed fixtures of
 // tests/data/keys (made by openssl), so no test pays for RSA key generation.
 #include "ajwt/jws.hpp"
+#include "ajwt/jws_sign.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>

@@ -6,6 +6,7 @@
 // without them).
 #include "ajwt/keys.hpp"
 #include "ajwt/jws.hpp"
+#include "ajwt/jws_sign.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

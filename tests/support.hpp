@@ -18,6 +18,7 @@
 #include "ajwt/algorithm.hpp"
 #include "ajwt/detail/base64.hpp"
 #include "ajwt/jws.hpp"
+#include "ajwt/jws_sign.hpp"
 #include "ajwt/keys.hpp"
 #include "ajwt/nonce/memory.hpp"
 #include "ajwt/nonce_store.hpp"

@@ -9,6 +9,7 @@
 #include "clock.hpp"
 #include "error.hpp"
 #include "jws.hpp"
+#include "jws_sign.hpp"
 #include "key_repository.hpp"
 #include "keys.hpp"
 #include "nonce/memory.hpp"
@@ -19,7 +20,9 @@
 #include "request.hpp"
 #include "result.hpp"
 #include "token.hpp"
+#include "verified_token.hpp"
 #include "verifier.hpp"
 #include "version.hpp"
+#include "wire.hpp"
 
 #endif  // AJWT_AJWT_HPP

@@ -10,7 +10,7 @@
 #include <variant>
 #include <vector>
 
-#include "keys.hpp"
+#include "public_key.hpp"
 #include "version.hpp"
 
 AJWT_NAMESPACE_BEGIN

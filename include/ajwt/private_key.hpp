@@ -22,9 +22,11 @@
 
 #include "algorithm.hpp"
 #include "detail/jwk_import.hpp"
+#include "detail/jwk_private.hpp"
 #include "detail/key_state.hpp"
 #include "detail/key_text.hpp"
 #include "detail/openssh_private.hpp"
+#include "detail/private_pem.hpp"
 #include "error.hpp"
 #include "limits.hpp"
 #include "public_key.hpp"
@@ -58,7 +60,7 @@ class private_key {
   /// Makes a private key from a JWK object with private members. Its "alg", when present, must be one
   /// this key type can sign with, and its "kid" a string (neither is kept).
   static private_key from_jwk(const nlohmann::json& jwk, std::string_view source = "JWK") {
-    auto pkey = detail::pkey_from_jwk(jwk, true, source);
+    auto pkey = detail::pkey_from_private_jwk(jwk, source);
     auto key = from_pkey(std::move(pkey), source);
     // The public half carries the JWK's kid and "alg" pin, and signing follows the pin.
     key.pub_ = public_key::from_jwk(jwk, source);

@@ -52,7 +52,7 @@ class public_key {
   /// Makes a public key from a parsed JWK object; its "kid" and "alg" members are kept ("alg" then
   /// restricts the key to that algorithm). `source` names the JWK in error messages.
   static public_key from_jwk(const nlohmann::json& jwk, std::string_view source = "JWK") {
-    auto pkey = detail::pkey_from_jwk(jwk, false, source);
+    auto pkey = detail::pkey_from_public_jwk(jwk, source);
     auto s = detail::make_key_state(std::move(pkey), source);
     detail::apply_jwk_metadata(*s, jwk, source);
     return public_key(std::move(s));

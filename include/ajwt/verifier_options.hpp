@@ -15,8 +15,8 @@
 #include "algorithm.hpp"
 #include "error.hpp"
 #include "jws.hpp"
-#include "token.hpp"
 #include "version.hpp"
+#include "wire.hpp"
 
 AJWT_NAMESPACE_BEGIN
 

@@ -2,6 +2,7 @@
 // Linked against ajwt::sodium (or built with `pkg-config --cflags --libs ajwt-sodium`): proves the target
 // brings AJWT_WITH_SODIUM and libsodium along, and that EdDSA then signs and verifies through libsodium.
 #include <ajwt/jws.hpp>
+#include <ajwt/jws_sign.hpp>
 #include <ajwt/keys.hpp>
 
 #include <cstdio>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: ISC
-// Reading key files (bounded, not a directory) and decoding PEM public and private keys through OpenSSL's
-// decoders, with a passphrase callback that never prompts. Internal: namespace ajwt::detail.
+// Reading key files (bounded, not a directory) and decoding PEM public keys through OpenSSL's decoders
+// (private keys: private_pem.hpp, kept off the verify path). Internal: namespace ajwt::detail.
 #ifndef AJWT_DETAIL_KEY_TEXT_HPP
 #define AJWT_DETAIL_KEY_TEXT_HPP
 
@@ -61,40 +61,6 @@ inline pkey_ptr decode_public_pem(std::string_view text, std::string_view source
     throw_key_error(source, "cannot decode PEM public key: " + drain_openssl_errors());
   drain_openssl_errors();
   return pkey_ptr(pkey);
-}
-
-struct passphrase_state {
-  const std::optional<std::string_view>* pass;
-  bool asked = false;
-  bool too_long = false;
-};
-
-/// PEM password callback: hands over the passphrase, never prompts on a terminal.
-inline int passphrase_callback(char* buf, int size, int /*rwflag*/, void* u) {
-  auto* st = static_cast<passphrase_state*>(u);
-  st->asked = true;
-  if (!st->pass->has_value()) return -1;
-  const auto& p = **st->pass;
-  if (p.size() > static_cast<std::size_t>(size)) {
-    st->too_long = true;
-    return -1;
-  }
-  if (!p.empty()) std::memcpy(buf, p.data(), p.size());  // an empty string_view may hold a null data()
-  return static_cast<int>(p.size());
-}
-
-inline pkey_ptr decode_private_pem(std::string_view text, const std::optional<std::string_view>& pass,
-                                   std::string_view source) {
-  auto bio = memory_bio(text);
-  passphrase_state st{&pass};
-  EVP_PKEY* pkey = PEM_read_bio_PrivateKey(bio.get(), nullptr, passphrase_callback, &st);
-  const std::string err = drain_openssl_errors();
-  if (pkey) return pkey_ptr(pkey);
-  if (st.too_long) throw_key_error(source, "passphrase is too long");
-  if (st.asked && !pass) throw_key_error(source, "the private key is encrypted; a passphrase is needed");
-  if (st.asked)
-    throw_key_error(source, "wrong passphrase for the encrypted private key (or the key is corrupt)");
-  throw_key_error(source, "cannot decode PEM private key: " + err);
 }
 
 }  // namespace detail

@@ -8,9 +8,9 @@
 #include <utility>
 #include <vector>
 
-#include "../detail/openssh.hpp"
+#include "../detail/openssh_public.hpp"
 #include "../error.hpp"
-#include "../keys.hpp"
+#include "../public_key.hpp"
 #include "../version.hpp"
 
 AJWT_NAMESPACE_BEGIN

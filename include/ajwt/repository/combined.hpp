@@ -8,7 +8,7 @@
 #include <type_traits>
 
 #include "../key_repository.hpp"
-#include "../keys.hpp"
+#include "../public_key.hpp"
 #include "../version.hpp"
 
 AJWT_NAMESPACE_BEGIN

@@ -29,7 +29,8 @@
 #include "../detail/text.hpp"
 #include "../error.hpp"
 #include "../key_repository.hpp"
-#include "../keys.hpp"
+#include "../jwks.hpp"
+#include "../public_key.hpp"
 #include "../version.hpp"
 
 AJWT_NAMESPACE_BEGIN

@@ -15,7 +15,8 @@
 
 #include "../error.hpp"
 #include "../key_repository.hpp"
-#include "../keys.hpp"
+#include "../jwks.hpp"
+#include "../public_key.hpp"
 #include "../version.hpp"
 #include "authorized_keys.hpp"
 

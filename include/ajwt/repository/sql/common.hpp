@@ -23,7 +23,8 @@
 #include <vector>
 
 #include "../../error.hpp"
-#include "../../keys.hpp"
+#include "../../jwks.hpp"
+#include "../../public_key.hpp"
 #include "../../version.hpp"
 #include "../authorized_keys.hpp"
 #include "../jwks_url.hpp"
