@@ -41,7 +41,7 @@ constexpr std::int64_t now = 1750000000;
 
 /// Accepts every nonce: the same tokens can be verified again and again.
 struct accept_all_store {
-  ajwt::nonce_status record(const ajwt::nonce_record&) { return ajwt::nonce_status::fresh; }
+  ajwt::nonce_status record(const ajwt::nonce_record&) const { return ajwt::nonce_status::fresh; }
 };
 
 std::string user_name(int i) { return "user-" + std::to_string(i); }

@@ -22,3 +22,13 @@ function(ajwt_set_warnings target)
     endif()
   endif()
 endfunction()
+
+# ajwt_own_target(<target>): what every program of ajwt's own (tests, examples, tools, benchmarks) gets: the
+# warning flags, and with AJWT_SEPARATE_COMPILATION ON the separately compiled core (ajwt::compiled), so one
+# configure switch builds the whole suite in the other mode.
+function(ajwt_own_target target)
+  ajwt_set_warnings(${target})
+  if(AJWT_SEPARATE_COMPILATION)
+    target_link_libraries(${target} PRIVATE ajwt::compiled)
+  endif()
+endfunction()

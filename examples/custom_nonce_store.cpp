@@ -3,7 +3,7 @@
 //
 // A NonceStore is any type with one member function:
 //
-//     ajwt::nonce_status record(const ajwt::nonce_record& r);
+//     ajwt::nonce_status record(const ajwt::nonce_record& r) const;
 //
 // It must record (r.username, r.time, r.nonce) if it has not seen it and answer `fresh`, answer
 // `replayed` if it has, in one atomic step (several verifying threads may call it at once). How long an
@@ -39,7 +39,7 @@ class counting_nonce_store {
   /// The wrapped store's retention; the verifier checks its tolerance against it.
   [[nodiscard]] std::int64_t max_tolerance() const { return inner_.max_tolerance(); }
 
-  ajwt::nonce_status record(const ajwt::nonce_record& r) {
+  ajwt::nonce_status record(const ajwt::nonce_record& r) const {
     if (c_->down) {
       std::cout << "  [store] unavailable for " << r.username << '\n';
       return ajwt::nonce_status::unavailable;

@@ -4,8 +4,10 @@
 #   2. clang-tidy with .clang-tidy, warnings as errors, over every C++ file of tools/ and examples/ and the
 #      header-check units (tests/CMakeLists.txt generates one per public header) of <ajwt/ajwt.hpp>, which
 #      includes the whole core, and of the headers it leaves out (Redis, JWKS URLs, libcurl, the HTTP
-#      integrations, the key database: sql/open.hpp includes the rest of sql/ and both backends): so all of
-#      include/ajwt is analysed, each header once. The tests themselves are not (Catch2's macros make
+#      integrations, the key database: sql/open.hpp includes the rest of sql/ and both backends), and of
+#      src/compiled.cpp, which includes every include/ajwt/impl/*.ipp (the clang tree is separately compiled,
+#      so the header-check units see declarations and templates, compiled.cpp the bodies): so all of
+#      include/ajwt is analysed, each file once. The tests themselves are not (Catch2's macros make
 #      clang-tidy slow and noisy there; the sanitizer stages run them instead). Needs a configured clang
 #      tree with compile_commands.json: build/ci-asan-ubsan by default (configured here if missing), or $1.
 set -euo pipefail
@@ -19,10 +21,10 @@ if [[ ! -f "$build_dir/compile_commands.json" ]]; then
   build_dir=build/ci-asan-ubsan
 fi
 
-mapfile -t sources < <(git ls-files '*.hpp' '*.cpp' '*.h' '*.c')
+mapfile -t sources < <(git ls-files '*.hpp' '*.ipp' '*.cpp' '*.h' '*.c')
 echo "lint.sh: clang-format --dry-run over ${#sources[@]} files"
 if ! clang-format --dry-run -Werror "${sources[@]}"; then
-  echo "lint.sh: files above are not formatted; run: clang-format -i \$(git ls-files '*.hpp' '*.cpp')" >&2
+  echo "lint.sh: files above are not formatted; run: clang-format -i \$(git ls-files '*.hpp' '*.ipp' '*.cpp')" >&2
   exit 1
 fi
 
@@ -31,7 +33,7 @@ mapfile -t units < <(python3 - "$build_dir/compile_commands.json" <<'PY'
 import json, re, sys
 for entry in json.load(open(sys.argv[1])):
     f = entry["file"]
-    if re.search(r"/(tools|examples)/[^/]*(/[^/]*)?\.cpp$", f) or re.search(
+    if re.search(r"/(tools|examples)/[^/]*(/[^/]*)?\.cpp$", f) or f.endswith("/src/compiled.cpp") or re.search(
             r"/header_check/ajwt_(ajwt|nonce_redis|repository_jwks_url|repository_curl_fetcher|repository_sql_open|http_httplib|http_curl|http_beast)_hpp\.cpp$", f):
         print(f)
 PY

@@ -2,7 +2,8 @@
 # The sanitizer stages of CI, each in its own build tree (clang, warnings are errors):
 #   scripts/sanitize.sh asan-ubsan  every Catch2 test (the C++17 build) plus the Python tests, which drive
 #                                   the CLI and the examples built with AddressSanitizer (leaks included) and
-#                                   UndefinedBehaviorSanitizer; any report fails the run (-fno-sanitize-recover)
+#                                   UndefinedBehaviorSanitizer; any report fails the run (-fno-sanitize-recover);
+#                                   all of it separately compiled (ajwt::compiled), scripts/test.sh header-only
 #   scripts/sanitize.sh tsan        the test files with concurrency (verifier, stress, nonce stores, static
 #                                   repository rotation, Redis, JWKS URL caching) under ThreadSanitizer
 # Presets ci-asan-ubsan and ci-tsan in CMakePresets.json say exactly what is built and how.

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "ajwt/ajwt.hpp"
 #include "support.hpp"
@@ -159,6 +160,31 @@ TEST_CASE("the detection traits accept the shipped types and refuse types that m
   // A verifier over the minimal repository builds and checks tokens.
   const ajwt::verifier<minimal_repository> v(minimal_repository{});
   CHECK(v.verify_header("JWT a.b.c").reason() == ajwt::reason::malformed_token);
+}
+
+TEST_CASE(
+    "one constness rule: by value, find() and record() are const; std::ref and shared_ptr reach the rest",
+    "[extension]") {
+  // A verifier's verify is const and holds a by-value repository or store as const: ajwt's own are handles
+  // whose copies share state, so their find() and record() are const.
+  STATIC_REQUIRE(ajwt::is_key_repository<const ajwt::static_key_repository<>>::value);
+  STATIC_REQUIRE(
+      ajwt::is_key_repository<
+          const ajwt::combined_key_repository<ajwt::static_key_repository<>, minimal_repository>>::value);
+  STATIC_REQUIRE(ajwt::is_nonce_store<const ajwt::memory_nonce_store>::value);
+  STATIC_REQUIRE(ajwt::is_nonce_store<const ajwt::insecure_null_nonce_store>::value);
+  // The types above that are not handles have non-const members: a verifier cannot hold them by value ...
+  STATIC_REQUIRE(ajwt::is_key_repository<counting_repository>::value);
+  STATIC_REQUIRE_FALSE(ajwt::is_key_repository<const counting_repository>::value);
+  STATIC_REQUIRE(ajwt::is_nonce_store<set_nonce_store>::value);
+  STATIC_REQUIRE_FALSE(ajwt::is_nonce_store<const set_nonce_store>::value);
+  // ... and reaches them, non-const, through std::reference_wrapper and std::shared_ptr.
+  STATIC_REQUIRE(std::is_same_v<ajwt::detail::handle_access_t<ajwt::memory_nonce_store>,
+                                const ajwt::memory_nonce_store>);
+  STATIC_REQUIRE(std::is_same_v<ajwt::detail::handle_access_t<std::reference_wrapper<counting_repository>>,
+                                counting_repository>);
+  STATIC_REQUIRE(
+      std::is_same_v<ajwt::detail::handle_access_t<std::shared_ptr<set_nonce_store>>, set_nonce_store>);
 }
 
 #if defined(__cpp_concepts) && __cpp_concepts >= 201907L

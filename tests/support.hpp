@@ -88,7 +88,7 @@ class counting_nonce_store {
  public:
   /// The widest window by default, so tests may set any verifier tolerance.
   explicit counting_nonce_store(ajwt::memory_nonce_store_options options = {86400}) : inner_(options) {}
-  ajwt::nonce_status record(const ajwt::nonce_record& r) {
+  ajwt::nonce_status record(const ajwt::nonce_record& r) const {
     ++*count_;
     return inner_.record(r);
   }

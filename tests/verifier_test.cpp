@@ -103,19 +103,19 @@ ajwt::token_builder builder(const ajwt::private_key& key, std::string username) 
 
 /// A store that can never answer.
 struct unavailable_nonce_store {
-  ajwt::nonce_status record(const ajwt::nonce_record& /*r*/) { return ajwt::nonce_status::unavailable; }
+  ajwt::nonce_status record(const ajwt::nonce_record& /*r*/) const { return ajwt::nonce_status::unavailable; }
 };
 
 /// A store whose backend fails with an exception.
 struct throwing_nonce_store {
-  ajwt::nonce_status record(const ajwt::nonce_record& /*r*/) {
+  ajwt::nonce_status record(const ajwt::nonce_record& /*r*/) const {
     throw std::runtime_error("connection refused");
   }
 };
 
 /// A store whose backend fails with something that is not a std::exception.
 struct throwing_int_nonce_store {
-  ajwt::nonce_status record(const ajwt::nonce_record& /*r*/) { throw 42; }
+  ajwt::nonce_status record(const ajwt::nonce_record& /*r*/) const { throw 42; }
 };
 
 using repository = ajwt::static_key_repository<>;

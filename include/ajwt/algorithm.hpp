@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: ISC
+// The JWS algorithms ajwt signs and verifies (RS256/384/512, PS256/384/512, ES256, EdDSA), their names on
+// the wire, and algorithm_set, the allow-list a verifier checks a token's "alg" against.
 #ifndef AJWT_ALGORITHM_HPP
 #define AJWT_ALGORITHM_HPP
 

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: ISC
+// Where a verifier reads the time: system_clock (the default), fixed_clock (tests, replays of recorded
+// traffic) and the Clock contract (is_clock, and a concept under C++20) a user's own clock must satisfy.
 #ifndef AJWT_CLOCK_HPP
 #define AJWT_CLOCK_HPP
 

@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: ISC
+// The error model's vocabulary: reason, one value per way a token is rejected (docs/reasons.md), and the
+// exceptions ajwt throws for programming and configuration mistakes (key_error, config_error, ...), never
+// for untrusted input.
 #ifndef AJWT_ERROR_HPP
 #define AJWT_ERROR_HPP
 

@@ -26,86 +26,17 @@ AJWT_NAMESPACE_BEGIN
 namespace detail {
 
 /// Converts OpenSSL's DER ECDSA signature to the JWS r||s form.
-inline std::string es256_der_to_raw(const unsigned char* der, std::size_t len) {
-  const unsigned char* p = der;
-  ecdsa_sig_ptr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(len)));
-  if (!sig) throw crypto_error("ajwt: cannot decode ECDSA signature: " + drain_openssl_errors());
-  const BIGNUM* r = nullptr;
-  const BIGNUM* s = nullptr;
-  ECDSA_SIG_get0(sig.get(), &r, &s);
-  return bn_to_bytes(r, 32) + bn_to_bytes(s, 32);
-}
+AJWT_DECL std::string es256_der_to_raw(const unsigned char* der, std::size_t len);
 
 /// Signs `signing_input` with `key` using `alg` through OpenSSL (the key must allow `alg`); returns the
 /// JWS signature octets (ES256: r||s). Throws crypto_error if OpenSSL fails.
-[[nodiscard]] inline std::string sign_openssl(const private_key& key, algorithm alg,
-                                              std::string_view signing_input) {
-  if (auto* p = prepared_contexts::get(key.id(), key.native_handle(), alg, prepared_contexts::op::sign)) {
-    std::string sig;
-    std::size_t len = 0;
-    if (p->proto) {
-      const auto* in = reinterpret_cast<const unsigned char*>(signing_input.data());
-      if (EVP_MD_CTX_copy_ex(p->work.get(), p->proto.get()) == 1 &&
-          EVP_DigestSign(p->work.get(), nullptr, &len, in, signing_input.size()) == 1) {
-        sig.resize(len);
-        if (EVP_MD_CTX_copy_ex(p->work.get(), p->proto.get()) == 1 &&
-            EVP_DigestSign(p->work.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in,
-                           signing_input.size()) == 1) {
-          sig.resize(len);
-          return sig;
-        }
-      }
-    } else {
-      unsigned char md[EVP_MAX_MD_SIZE];
-      const unsigned md_len = hash_for(alg, signing_input, md);
-      if (md_len != 0 && EVP_PKEY_sign(p->pctx.get(), nullptr, &len, md, md_len) == 1) {
-        sig.resize(len);
-        if (EVP_PKEY_sign(p->pctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, md, md_len) ==
-            1) {
-          sig.resize(len);
-          if (alg == algorithm::es256)
-            return es256_der_to_raw(reinterpret_cast<const unsigned char*>(sig.data()), len);
-          return sig;
-        }
-      }
-    }
-    clear_openssl_errors();  // fall through to the plain path
-  }
-  md_ctx_ptr ctx(EVP_MD_CTX_new());
-  EVP_PKEY_CTX* pctx = nullptr;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, digest_for(alg), nullptr, key.native_handle()) != 1 ||
-      (is_pss(alg) && !set_pss(pctx)))
-    throw crypto_error("ajwt: EVP_DigestSignInit failed: " + drain_openssl_errors());
-  std::size_t len = 0;
-  const auto* in = reinterpret_cast<const unsigned char*>(signing_input.data());
-  if (EVP_DigestSign(ctx.get(), nullptr, &len, in, signing_input.size()) != 1)
-    throw crypto_error("ajwt: EVP_DigestSign failed: " + drain_openssl_errors());
-  std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, in,
-                     signing_input.size()) != 1)
-    throw crypto_error("ajwt: EVP_DigestSign failed: " + drain_openssl_errors());
-  sig.resize(len);
-  if (alg == algorithm::es256)
-    return es256_der_to_raw(reinterpret_cast<const unsigned char*>(sig.data()), len);
-  return sig;
-}
+[[nodiscard]] AJWT_DECL std::string sign_openssl(const private_key& key, algorithm alg,
+                                                 std::string_view signing_input);
 
 /// Signs with an Ed25519 key through backend `b` (deterministic: both give the same 64 octets).
 /// Throws key_error for another key type, crypto_error when the backend is unavailable or fails.
-[[nodiscard]] inline std::string ed25519_sign(ed25519_backend b, const private_key& key,
-                                              std::string_view signing_input) {
-  if (key.type() != key_type::ed25519) throw key_error("ajwt: Ed25519 signing needs an Ed25519 key");
-  if (b == ed25519_backend::sodium) {
-#if defined(AJWT_WITH_SODIUM)
-    if (const unsigned char* sk = key_access::ed25519_secret_key(key); sk && sodium::available()) {
-      std::string sig(64, '\0');
-      if (sodium::ed25519_sign(sk, signing_input, reinterpret_cast<unsigned char*>(sig.data()))) return sig;
-    }
-#endif
-    throw crypto_error("ajwt: the libsodium Ed25519 backend is not available");
-  }
-  return sign_openssl(key, algorithm::eddsa, signing_input);
-}
+[[nodiscard]] AJWT_DECL std::string ed25519_sign(ed25519_backend b, const private_key& key,
+                                                 std::string_view signing_input);
 
 }  // namespace detail
 
@@ -115,33 +46,18 @@ namespace jws {
 /// Ed25519 goes through libsodium when built with it (detail::default_ed25519_backend), everything
 /// else through OpenSSL. Throws key_error when the key cannot sign with `alg`, crypto_error if the
 /// backend fails.
-inline std::string sign(const private_key& key, algorithm alg, std::string_view signing_input) {
-  if (!key.allows(alg))
-    throw key_error("ajwt: a " + std::string(to_string(key.type())) + " key cannot sign " +
-                    std::string(to_string(alg)));
-  if (key.type() == key_type::ed25519 &&
-      detail::default_ed25519_backend() == detail::ed25519_backend::sodium &&
-      detail::key_access::ed25519_secret_key(key))
-    return detail::ed25519_sign(detail::ed25519_backend::sodium, key, signing_input);
-  return detail::sign_openssl(key, alg, signing_input);
-}
+AJWT_DECL std::string sign(const private_key& key, algorithm alg, std::string_view signing_input);
 
 /// Makes a compact JWS: the header gets "alg" set from `alg` (other members, such as "typ" and
 /// "kid", are taken from `header`); `payload` is the octets to sign. Throws on misuse.
-inline std::string sign_compact(const private_key& key, algorithm alg, nlohmann::json header,
-                                std::string_view payload) {
-  if (!header.is_object()) throw config_error("ajwt: a JWS header must be a JSON object");
-  header["alg"] = std::string(to_string(alg));
-  std::string out = detail::base64url_encode(header.dump());
-  out += '.';
-  detail::base64_append(out, payload, detail::b64_alphabet::url);
-  const std::string sig = sign(key, alg, out);
-  out += '.';
-  detail::base64_append(out, sig, detail::b64_alphabet::url);
-  return out;
-}
+AJWT_DECL std::string sign_compact(const private_key& key, algorithm alg, nlohmann::json header,
+                                   std::string_view payload);
 
 }  // namespace jws
 AJWT_NAMESPACE_END
+
+#if !defined(AJWT_SEPARATE_COMPILATION)
+#include "impl/jws_sign.ipp"
+#endif
 
 #endif  // AJWT_JWS_SIGN_HPP

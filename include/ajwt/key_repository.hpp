@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: ISC
+// The KeyRepository contract (what a verifier asks: the keys of a username, and optionally a user object)
+// with its C++17 detection traits and C++20 concept, and user_keys, what a repository answers.
 #ifndef AJWT_KEY_REPOSITORY_HPP
 #define AJWT_KEY_REPOSITORY_HPP
 
@@ -30,25 +32,14 @@ namespace detail {
 /// Adds `key` to `keys` unless the same key material is there already; then never widens what that
 /// key allows: of two copies the one pinned to an algorithm (a JWK "alg") is kept, and copies pinned
 /// to different algorithms allow nothing, so the key is dropped. For merging key sets at lookup time.
-inline void merge_key(std::vector<public_key>& keys, const public_key& key) {
-  for (auto it = keys.begin(); it != keys.end(); ++it) {
-    if (*it != key) continue;
-    const auto keep_old = first_is_narrower(it->pinned_algorithm(), key.pinned_algorithm());
-    if (!keep_old) {
-      keys.erase(it);
-    } else if (!*keep_old) {
-      *it = key;
-    }
-    return;
-  }
-  keys.push_back(key);
-}
+AJWT_DECL void merge_key(std::vector<public_key>& keys, const public_key& key);
 }  // namespace detail
 
 /// The KeyRepository customisation point:
 ///
 ///     using user_type = ...;   // the object handed back in verified_token::user()
-///     std::shared_ptr<const user_keys<user_type>> find(std::string_view username, std::string_view kid);
+///     std::shared_ptr<const user_keys<user_type>> find(std::string_view username, std::string_view kid)
+///     const;
 ///
 /// `find` returns nullptr (or an entry with no keys) for an unknown user. `kid` is the token's key id
 /// (possibly empty, possibly naming no key: the verifier then tries every key of the user); a
@@ -84,5 +75,9 @@ struct has_on_verified<T, std::void_t<decltype(std::declval<T&>().on_verified(
     : std::true_type {};
 
 AJWT_NAMESPACE_END
+
+#if !defined(AJWT_SEPARATE_COMPILATION)
+#include "impl/key_repository.ipp"
+#endif
 
 #endif  // AJWT_KEY_REPOSITORY_HPP

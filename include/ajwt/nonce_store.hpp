@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: ISC
+// The NonceStore contract: record(username, time, nonce) answers fresh, replayed or unavailable, atomically;
+// the C++17 detection traits and the C++20 concept a user's own store must satisfy.
 #ifndef AJWT_NONCE_STORE_HPP
 #define AJWT_NONCE_STORE_HPP
 
@@ -32,7 +34,7 @@ struct nonce_record {
 
 /// The NonceStore customisation point: one atomic operation, so there is no check-then-insert race.
 ///
-///     nonce_status record(const nonce_record&);   // thread-safe; may throw (treated as unavailable)
+///     nonce_status record(const nonce_record&) const;   // thread-safe; may throw (treated as unavailable)
 ///     std::int64_t max_tolerance() const;          // optional: the widest window the store serves
 ///
 /// The store, not the verifier, owns how long an entry lives. A (username, time, nonce) it answered
@@ -74,7 +76,7 @@ concept nonce_store = is_nonce_store<T>::value;
 /// Stateless, so thread-safe.
 struct insecure_null_nonce_store {
   /// Always fresh.
-  [[nodiscard]] nonce_status record(const nonce_record& /*r*/) noexcept { return nonce_status::fresh; }
+  [[nodiscard]] nonce_status record(const nonce_record& /*r*/) const noexcept { return nonce_status::fresh; }
 };
 
 AJWT_NAMESPACE_END

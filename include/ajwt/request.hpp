@@ -44,73 +44,16 @@ struct normalized_url {
 
 namespace detail {
 
-inline bool is_unreserved(char c) noexcept {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-         c == '_' || c == '~';
-}
+AJWT_DECL bool is_unreserved(char c) noexcept;
 
 /// RFC 3986 section 6.2.2.1-2: percent-encodings in upper case, unreserved characters decoded.
 /// Fails on a malformed percent-encoding or a character that may not appear in a URI.
-inline bool normalize_percent(std::string_view in, std::string& out) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    if (c == '%') {
-      if (i + 2 >= in.size()) return false;
-      const int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      const char decoded = static_cast<char>(hi * 16 + lo);
-      if (is_unreserved(decoded)) {
-        out += decoded;
-      } else {
-        out += '%';
-        out += hex[hi];
-        out += hex[lo];
-      }
-      i += 2;
-    } else if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f || c == '"' ||
-               c == '<' || c == '>' || c == '\\' || c == '^' || c == '`' || c == '{' || c == '|' ||
-               c == '}') {
-      return false;
-    } else {
-      out += c;
-    }
-  }
-  return true;
-}
+AJWT_DECL bool normalize_percent(std::string_view in, std::string& out);
 
 /// RFC 3986 section 5.2.4: remove "." and ".." segments.
-inline std::string remove_dot_segments(std::string_view path) {
-  std::string out;
-  while (!path.empty()) {
-    if (path.substr(0, 3) == "../") {
-      path.remove_prefix(3);
-    } else if (path.substr(0, 2) == "./" || path.substr(0, 3) == "/./") {
-      path.remove_prefix(2);  // "./x" -> "x", "/./x" -> "/x"
-    } else if (path == "/.") {
-      path = "/";
-    } else if (path.substr(0, 4) == "/../" || path == "/..") {
-      path = path.size() == 3 ? std::string_view("/") : path.substr(3);
-      const auto slash = out.rfind('/');
-      out.erase(slash == std::string::npos ? 0 : slash);
-    } else if (path == "." || path == "..") {
-      path = {};
-    } else {
-      const auto next = path.find('/', path.front() == '/' ? 1 : 0);
-      out += path.substr(0, next);
-      path = next == std::string_view::npos ? std::string_view() : path.substr(next);
-    }
-  }
-  return out;
-}
+AJWT_DECL std::string remove_dot_segments(std::string_view path);
 
-inline std::string sha256_b64(std::string_view data) {
-  unsigned char md[32];
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1 || len != 32)
-    throw crypto_error("ajwt: SHA-256 failed: " + drain_openssl_errors());
-  return base64url_encode(std::string_view(reinterpret_cast<const char*>(md), len));
-}
+AJWT_DECL std::string sha256_b64(std::string_view data);
 
 }  // namespace detail
 
@@ -119,87 +62,7 @@ inline std::string sha256_b64(std::string_view data) {
 /// percent-encodings in upper case and unreserved characters decoded, dot segments removed, an empty
 /// path made "/", the fragment dropped. The query is split off (normalised the same way).
 /// Returns nullopt for anything that is not an absolute http or https URL (or has user info).
-inline std::optional<normalized_url> normalize_url(std::string_view url) {
-  const auto colon = url.find(':');
-  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
-  std::string scheme;
-  for (char c : url.substr(0, colon)) scheme += detail::ascii_lower(c);
-  if (scheme != "http" && scheme != "https") return std::nullopt;
-  auto rest = url.substr(colon + 1);
-  if (rest.substr(0, 2) != "//") return std::nullopt;
-  rest.remove_prefix(2);
-  if (const auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
-  std::string_view query_raw;
-  bool has_query = false;
-  if (const auto q = rest.find('?'); q != std::string_view::npos) {
-    query_raw = rest.substr(q + 1);
-    has_query = true;
-    rest = rest.substr(0, q);
-  }
-  const auto slash = rest.find('/');
-  const auto authority = rest.substr(0, slash);
-  const auto path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
-  if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
-  std::string_view host = authority, port;
-  if (authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    host = authority.substr(0, close + 1);
-    const auto after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return std::nullopt;
-      port = after.substr(1);
-    }
-  } else if (const auto pc = authority.rfind(':'); pc != std::string_view::npos) {
-    host = authority.substr(0, pc);
-    port = authority.substr(pc + 1);
-  }
-  if (host.empty()) return std::nullopt;
-  // RFC 3986 section 3.2.2: an IP literal holds hex digits, ':' and '.'; a reg-name or IPv4 address
-  // holds unreserved, sub-delims and percent-encodings.
-  std::string host_lower;
-  for (char c : host) host_lower += detail::ascii_lower(c);
-  if (host_lower.front() == '[') {
-    if (host_lower.size() < 3) return std::nullopt;
-    for (char c : std::string_view(host_lower).substr(1, host_lower.size() - 2))
-      if (detail::hex_value(c) < 0 && c != ':' && c != '.') return std::nullopt;
-  } else {
-    for (char c : host_lower)
-      if (!detail::is_unreserved(c) && c != '%' &&
-          std::string_view("!$&'()*+,;=").find(c) == std::string_view::npos)
-        return std::nullopt;
-  }
-  normalized_url out;
-  out.target = scheme + "://";
-  std::string host_norm;
-  if (!detail::normalize_percent(host_lower, host_norm)) return std::nullopt;
-  // Decoding may have produced upper-case letters (%41 is "A"): lower-case again, except the two
-  // hex digits of each remaining percent-encoding.
-  for (std::size_t i = 0; i < host_norm.size(); ++i) {
-    if (host_norm[i] == '%') {
-      out.target.append(host_norm, i, 3);
-      i += 2;
-    } else {
-      out.target += detail::ascii_lower(host_norm[i]);
-    }
-  }
-  if (!port.empty()) {
-    unsigned long value = 0;
-    for (char c : port) {
-      if (c < '0' || c > '9') return std::nullopt;
-      value = value * 10 + static_cast<unsigned long>(c - '0');
-      if (value > 65535) return std::nullopt;
-    }
-    const bool is_default = (scheme == "http" && value == 80) || (scheme == "https" && value == 443);
-    if (!is_default) out.target += ':' + std::to_string(value);
-  }
-  std::string path_norm;
-  if (!detail::normalize_percent(path, path_norm)) return std::nullopt;
-  path_norm = detail::remove_dot_segments(path_norm);
-  out.target += path_norm.empty() ? std::string("/") : path_norm;
-  if (has_query && !detail::normalize_percent(query_raw, out.query)) return std::nullopt;
-  return out;
-}
+AJWT_DECL std::optional<normalized_url> normalize_url(std::string_view url);
 
 /// The four binding claims' values for a request. Throws config_error for a URL that is not an
 /// absolute http(s) URL or an empty method (a client-side mistake).
@@ -210,25 +73,17 @@ struct binding_claims {
   std::string htb;  ///< base64url SHA-256 of the body
 
   /// The claims for `req`.
-  static binding_claims of(const http_request& req) {
-    if (req.method.empty()) throw config_error("ajwt: request binding needs the HTTP method");
-    auto u = normalize_url(req.url);
-    if (!u)
-      throw config_error("ajwt: request binding needs an absolute http(s) URL without user info, not \"" +
-                         req.url.substr(0, 200) + "\"");
-    binding_claims b;
-    b.htm = req.method;
-    b.htu = std::move(u->target);
-    b.htq = detail::sha256_b64(u->query);
-    b.htb = req.body_sha256 ? *req.body_sha256 : detail::sha256_b64(req.body ? *req.body : std::string());
-    return b;
-  }
+  static binding_claims of(const http_request& req);
 };
 
 /// base64url SHA-256 of a body (for http_request::body_sha256 when the body is streamed: hash it
 /// incrementally with your own SHA-256 and base64url-encode the digest, or call this on the bytes).
-inline std::string body_sha256(std::string_view body) { return detail::sha256_b64(body); }
+AJWT_DECL std::string body_sha256(std::string_view body);
 
 AJWT_NAMESPACE_END
+
+#if !defined(AJWT_SEPARATE_COMPILATION)
+#include "impl/request.ipp"
+#endif
 
 #endif  // AJWT_REQUEST_HPP

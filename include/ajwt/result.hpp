@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: ISC
+// failure and result<T>: how every verification step and the verifier report an outcome, a value or a
+// failure with its reason and detail, never by throwing.
 #ifndef AJWT_RESULT_HPP
 #define AJWT_RESULT_HPP
 

@@ -54,18 +54,7 @@ class lazy_json {
   /// or empty document, which a caller checking that a claim is absent would read as "absent" (fail
   /// open). The text was validated when the token was verified, so it always parses; should it not,
   /// std::logic_error (a broken invariant, never an empty object either).
-  [[nodiscard]] const nlohmann::json& get() const {
-    if (const auto* v = value_.load(std::memory_order_acquire)) return *v;
-    auto fresh = std::make_unique<nlohmann::json>();
-    std::string err;
-    if (!parse_json_strict(text_, *fresh, err))
-      throw std::logic_error("ajwt: the claims of a verified token no longer parse: " + err);
-    nlohmann::json* expected = nullptr;
-    if (value_.compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel,
-                                       std::memory_order_acquire))
-      return *fresh.release();
-    return *expected;  // another thread parsed first
-  }
+  [[nodiscard]] const nlohmann::json& get() const;
   /// The JSON text.
   [[nodiscard]] const std::string& text() const noexcept { return text_; }
 
@@ -127,5 +116,9 @@ class verified_token {
 };
 
 AJWT_NAMESPACE_END
+
+#if !defined(AJWT_SEPARATE_COMPILATION)
+#include "impl/verified_token.ipp"
+#endif
 
 #endif  // AJWT_VERIFIED_TOKEN_HPP

@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: ISC
+// The verifier: checks an Authorization header or a bare token against a key repository, a nonce store and
+// a clock, in one fixed order (ARCHITECTURE.md), and returns a verified_token or the failure. A template over
+// the three; the checks that need none of them are detail/verify_steps.hpp's.
 #ifndef AJWT_VERIFIER_HPP
 #define AJWT_VERIFIER_HPP
 
@@ -69,12 +72,24 @@ class verifier {
   /// std::reference_wrapper<T> or std::shared_ptr<T>).
   using repository_type = detail::handle_target_t<KeyRepository>;
   using store_type = detail::handle_target_t<NonceStore>;
+  /// How verify reaches them: const when held by value (a handle, whose find() and record() are const:
+  /// copies share state), as they are through std::ref or std::shared_ptr otherwise.
+  using repository_access = detail::handle_access_t<KeyRepository>;
+  using store_access = detail::handle_access_t<NonceStore>;
   static_assert(
       is_key_repository<repository_type>::value,
       "KeyRepository needs `using user_type = ...;` and `std::shared_ptr<const user_keys<user_type>> "
-      "find(std::string_view username, std::string_view kid)`");
+      "find(std::string_view username, std::string_view kid) const`");
+  static_assert(
+      is_key_repository<repository_access>::value,
+      "a KeyRepository held by value is a handle whose copies share state: its find() must be const; "
+      "pass a type whose find() is not const as std::ref(repo) or a std::shared_ptr");
   static_assert(is_nonce_store<store_type>::value,
-                "NonceStore needs `ajwt::nonce_status record(const ajwt::nonce_record&)`");
+                "NonceStore needs `ajwt::nonce_status record(const ajwt::nonce_record&) const`");
+  static_assert(
+      is_nonce_store<store_access>::value,
+      "a NonceStore held by value is a handle whose copies share state: its record() must be const; "
+      "pass a type whose record() is not const as std::ref(store) or a std::shared_ptr");
   static_assert(is_clock<Clock>::value, "Clock needs `std::int64_t now() const` returning Unix seconds");
 
  public:
@@ -239,7 +254,7 @@ class verifier {
 
     // 5. Only now the nonce store: one atomic "record if new".
     if (auto f = record_nonce(t.username, *claims, now)) return std::move(*f);
-    if constexpr (has_on_verified<repository_type>::value) {
+    if constexpr (has_on_verified<repository_access>::value) {
       try {
         repository().on_verified(t.username, **verified_by);
       } catch (...) {
@@ -326,11 +341,11 @@ class verifier {
     return failure{reason::bad_signature, std::move(detail)};
   }
 
-  repository_type& repository() const noexcept { return detail::handle_traits<KeyRepository>::get(keys_); }
-  store_type& store() const noexcept { return detail::handle_traits<NonceStore>::get(nonces_); }
+  repository_access& repository() const noexcept { return detail::handle_traits<KeyRepository>::get(keys_); }
+  store_access& store() const noexcept { return detail::handle_traits<NonceStore>::get(nonces_); }
 
-  mutable KeyRepository keys_;  // find() may update caches (e.g. a JWKS URL repository)
-  mutable NonceStore nonces_;
+  KeyRepository keys_;
+  NonceStore nonces_;
   Clock clock_;
   verifier_options opt_;
 };

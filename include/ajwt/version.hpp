@@ -30,6 +30,18 @@
   }                        \
   }
 
+// Header-only (the default) or separately compiled. With AJWT_SEPARATE_COMPILATION defined, the headers
+// only declare ajwt's non-template functions and <ajwt/src.hpp>, included in exactly one source file (the
+// ajwt::compiled CMake target does it), compiles their bodies, which live in include/ajwt/impl/*.ipp for
+// both modes. Every translation unit of a program must agree on the mode.
+#if defined(AJWT_SEPARATE_COMPILATION)
+/// How ajwt declares and defines its non-template functions: `inline` header-only, nothing when separately
+/// compiled.
+#define AJWT_DECL
+#else
+#define AJWT_DECL inline
+#endif
+
 AJWT_NAMESPACE_BEGIN
 /// The version as "major.minor.patch".
 inline constexpr const char* version_string = "0.1.0";

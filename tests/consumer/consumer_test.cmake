@@ -115,11 +115,12 @@ if(AJWT_STEP STREQUAL "install")
     endif()
   endif()
 
-  # Exactly the headers of the source tree, detail/ and optional ones included.
+  # Exactly the headers of the source tree, detail/ and optional ones included, and the function bodies
+  # (impl/*.ipp) they include in the header-only mode.
   file(GLOB_RECURSE source_headers RELATIVE "${AJWT_SOURCE_DIR}/include" "${AJWT_SOURCE_DIR}/include/ajwt/*")
   file(GLOB_RECURSE installed_headers RELATIVE "${AJWT_PREFIX}/${AJWT_INSTALL_INCLUDEDIR}"
        "${AJWT_PREFIX}/${AJWT_INSTALL_INCLUDEDIR}/ajwt/*")
-  list(FILTER source_headers INCLUDE REGEX "\\.hpp$")
+  list(FILTER source_headers INCLUDE REGEX "\\.(hpp|ipp)$")
   list(SORT source_headers)
   list(SORT installed_headers)
   if(NOT source_headers STREQUAL installed_headers)

@@ -2,6 +2,7 @@
 // Linked against ajwt::sqlite and/or ajwt::postgres (or built with `pkg-config ajwt-sqlite`): proves the
 // targets bring the library and the AJWT_WITH_* definition along, so open.hpp knows its backends. With
 // SQLite it creates a key database in the given directory (argv[1]) and adds a key to it.
+#include <ajwt/private_key.hpp>
 #include <ajwt/repository/sql/open.hpp>
 
 #include <cstdio>

@@ -7,6 +7,10 @@
 #include <cstdio>
 #include <string_view>
 
+#if defined(AJWT_EXPECT_SEPARATE_COMPILATION) && !defined(AJWT_SEPARATE_COMPILATION)
+#error "ajwt::compiled must define AJWT_SEPARATE_COMPILATION for what links it"
+#endif
+
 int main() {
   if (std::string_view(ajwt::version_string) != AJWT_EXPECTED_VERSION) {
     std::fprintf(stderr, "expected ajwt %s, found %s\n", AJWT_EXPECTED_VERSION, ajwt::version_string);

@@ -14,11 +14,13 @@
 AJWT_NAMESPACE_BEGIN
 namespace detail {
 
-/// T held by value: the object itself.
+/// T held by value: the object itself, reached as const (a handle: its copies share state, so its
+/// find() / record() are const; the one constness rule of the customisation points).
 template <class T>
 struct handle_traits {
   using target = T;
-  static T& get(T& held) noexcept { return held; }
+  using access = const T;
+  static const T& get(const T& held) noexcept { return held; }
   static constexpr bool is_null(const T& /*held*/) noexcept { return false; }
 };
 
@@ -26,6 +28,7 @@ struct handle_traits {
 template <class T>
 struct handle_traits<std::reference_wrapper<T>> {
   using target = T;
+  using access = T;
   static T& get(const std::reference_wrapper<T>& held) noexcept { return held.get(); }
   static constexpr bool is_null(const std::reference_wrapper<T>& /*held*/) noexcept { return false; }
 };
@@ -34,6 +37,7 @@ struct handle_traits<std::reference_wrapper<T>> {
 template <class T>
 struct handle_traits<std::shared_ptr<T>> {
   using target = T;
+  using access = T;
   static T& get(const std::shared_ptr<T>& held) noexcept { return *held; }
   static bool is_null(const std::shared_ptr<T>& held) noexcept { return !held; }
 };
@@ -41,6 +45,10 @@ struct handle_traits<std::shared_ptr<T>> {
 /// The type a repository or store handle reaches (T for T, std::reference_wrapper<T> and std::shared_ptr<T>).
 template <class Handle>
 using handle_target_t = typename handle_traits<Handle>::target;
+/// How the verifier reaches it: const T for T held by value, T through std::reference_wrapper or
+/// std::shared_ptr.
+template <class Handle>
+using handle_access_t = typename handle_traits<Handle>::access;
 
 }  // namespace detail
 AJWT_NAMESPACE_END

@@ -10,6 +10,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "../version.hpp"
@@ -110,32 +111,14 @@ class strict_json_builder final : public nlohmann::json_sax<nlohmann::json> {
 
 /// Parses `text` strictly into `out`. On failure returns false and sets `error` to a short
 /// description. Never throws (allocation failure aside).
-[[nodiscard]] inline bool parse_json_strict(std::string_view text, nlohmann::json& out, std::string& error,
-                                            std::size_t max_depth = default_json_max_depth) {
-  out = nullptr;
-  // nlohmann's lexer takes a NUL byte for the end of input, so "{}\0anything" would parse as "{}". A NUL
-  // is never valid in JSON text (in a string it must be escaped), so refuse it before parsing.
-  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
-    error = "invalid JSON at byte " + std::to_string(nul + 1) + ": NUL byte";
-    return false;
-  }
-  strict_json_builder sax(out, max_depth);
-  bool ok = false;
-  try {
-    ok =
-        nlohmann::json::sax_parse(text.begin(), text.end(), &sax, nlohmann::json::input_format_t::json, true);
-  } catch (const nlohmann::json::exception& e) {
-    error = "invalid JSON: " + printable(e.what(), 160);
-    return false;
-  }
-  if (!ok) {
-    error = sax.error().empty() ? std::string("invalid JSON") : sax.error();
-    return false;
-  }
-  return true;
-}
+[[nodiscard]] AJWT_DECL bool parse_json_strict(std::string_view text, nlohmann::json& out, std::string& error,
+                                               std::size_t max_depth = default_json_max_depth);
 
 }  // namespace detail
 AJWT_NAMESPACE_END
+
+#if !defined(AJWT_SEPARATE_COMPILATION)
+#include "../impl/detail/json.ipp"
+#endif
 
 #endif  // AJWT_DETAIL_JSON_HPP

@@ -481,39 +481,7 @@ struct picked_members {
 };
 
 namespace json_scan_detail {
-inline void field_from_dom(const nlohmann::json& v, json_field& f, std::string& dump) {
-  using t = nlohmann::json::value_t;
-  switch (v.type()) {
-    case t::null: f.kind = json_kind::null; break;
-    case t::boolean:
-      f.kind = json_kind::boolean;
-      f.boolean = v.get<bool>();
-      break;
-    case t::number_integer:
-      f.kind = json_kind::integer;
-      f.integer = v.get<std::int64_t>();
-      break;
-    case t::number_unsigned:
-      f.kind = json_kind::unsigned_integer;
-      f.unsigned_integer = v.get<std::uint64_t>();
-      break;
-    case t::number_float:
-      f.kind = json_kind::floating;
-      f.floating = v.get<double>();
-      break;
-    case t::string:
-      f.kind = json_kind::string;
-      f.text = v.get_ref<const std::string&>();
-      break;
-    case t::array:
-    case t::object:
-      f.kind = v.is_array() ? json_kind::array : json_kind::object;
-      dump = v.dump();
-      f.raw = dump;
-      break;
-    default: break;  // binary and discarded never come out of parse_json_strict
-  }
-}
+AJWT_DECL void field_from_dom(const nlohmann::json& v, json_field& f, std::string& dump);
 }  // namespace json_scan_detail
 
 /// Validates `text` exactly as parse_json_strict does and picks out the top-level members named in
@@ -539,5 +507,9 @@ bool pick_members(std::string_view text, const std::array<std::string_view, N>& 
 
 }  // namespace detail
 AJWT_NAMESPACE_END
+
+#if !defined(AJWT_SEPARATE_COMPILATION)
+#include "../impl/detail/json_scan.ipp"
+#endif
 
 #endif  // AJWT_DETAIL_JSON_SCAN_HPP

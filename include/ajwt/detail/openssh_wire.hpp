@@ -47,12 +47,7 @@ inline constexpr std::string_view private_key_magic{"openssh-key-v1\0", 15};
 enum class key_type { rsa, ed25519, ecdsa_p256 };
 
 /// The key type named by an OpenSSH type word, or nullopt for any other word.
-inline std::optional<key_type> key_type_from_name(std::string_view name) noexcept {
-  if (name == rsa_type) return key_type::rsa;
-  if (name == ed25519_type) return key_type::ed25519;
-  if (name == ecdsa_p256_type) return key_type::ecdsa_p256;
-  return std::nullopt;
-}
+AJWT_DECL std::optional<key_type> key_type_from_name(std::string_view name) noexcept;
 
 /// The OpenSSH type word of a key type.
 constexpr std::string_view type_name(key_type type) noexcept {
@@ -65,13 +60,9 @@ constexpr std::string_view type_name(key_type type) noexcept {
 }
 
 /// `s` quoted for a message by detail::printable, with "(empty)" for an empty word.
-inline std::string printable(std::string_view s) { return s.empty() ? "(empty)" : detail::printable(s); }
+AJWT_DECL std::string printable(std::string_view s);
 
-[[noreturn]] inline void throw_unsupported_type(std::string_view type) {
-  if (type.empty()) throw key_error("the OpenSSH key has an empty key type");
-  throw key_error(printable(type) +
-                  " keys are not supported; use ssh-ed25519, ssh-rsa or ecdsa-sha2-nistp256");
-}
+[[noreturn]] AJWT_DECL void throw_unsupported_type(std::string_view type);
 
 /// Bounds-checked reader of the SSH wire encoding (RFC 4251 section 5). Every read checks the remaining
 /// input and throws key_error("truncated <context> (<field>)") when it is short. Strings are returned as
@@ -197,5 +188,9 @@ class writer {
 
 }  // namespace detail::openssh
 AJWT_NAMESPACE_END
+
+#if !defined(AJWT_SEPARATE_COMPILATION)
+#include "../impl/detail/openssh_wire.ipp"
+#endif
 
 #endif  // AJWT_DETAIL_OPENSSH_WIRE_HPP

@@ -34,10 +34,10 @@ struct ossl_deleter {
   void operator()(T* p) const noexcept { Free(p); }
 };
 
-inline void free_bio(BIO* b) { BIO_free_all(b); }
-inline void free_bn(BIGNUM* b) { BN_free(b); }
-inline void free_secure_bn(BIGNUM* b) { BN_clear_free(b); }
-inline void free_params(OSSL_PARAM* p) { OSSL_PARAM_free(p); }
+AJWT_DECL void free_bio(BIO* b);
+AJWT_DECL void free_bn(BIGNUM* b);
+AJWT_DECL void free_secure_bn(BIGNUM* b);
+AJWT_DECL void free_params(OSSL_PARAM* p);
 
 using pkey_ptr = std::unique_ptr<EVP_PKEY, ossl_deleter<EVP_PKEY, EVP_PKEY_free>>;
 using pkey_ctx_ptr = std::unique_ptr<EVP_PKEY_CTX, ossl_deleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
@@ -55,74 +55,31 @@ using params_ptr = std::unique_ptr<OSSL_PARAM, ossl_deleter<OSSL_PARAM, free_par
 
 /// Drains OpenSSL's thread-local error queue and returns its entries as one line ("" when empty).
 /// Every failure path that reports must call this, so no stale error leaks into the next call.
-inline std::string drain_openssl_errors() {
-  std::string out;
-  unsigned long code = 0;
-  char buf[256];
-  while ((code = ERR_get_error()) != 0) {
-    ERR_error_string_n(code, buf, sizeof buf);
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out;
-}
+AJWT_DECL std::string drain_openssl_errors();
 
 /// Clears OpenSSL's error queue without reporting (on paths where a failure is an expected answer).
-inline void clear_openssl_errors() noexcept { ERR_clear_error(); }
+AJWT_DECL void clear_openssl_errors() noexcept;
 
 /// A read-only memory BIO over `data` (which must outlive the BIO).
-inline bio_ptr memory_bio(std::string_view data) {
-  bio_ptr bio(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
-  if (!bio) throw crypto_error("ajwt: BIO_new_mem_buf failed: " + drain_openssl_errors());
-  return bio;
-}
+AJWT_DECL bio_ptr memory_bio(std::string_view data);
 
 /// The contents written to a memory BIO.
-inline std::string bio_contents(BIO* bio) {
-  char* p = nullptr;
-  const long n = BIO_get_mem_data(bio, &p);
-  return n > 0 ? std::string(p, static_cast<std::size_t>(n)) : std::string();
-}
+AJWT_DECL std::string bio_contents(BIO* bio);
 
 /// Big-endian unsigned bytes of a BIGNUM, left-padded with zeros to `width` when width > 0.
-inline std::string bn_to_bytes(const BIGNUM* bn, int width = 0) {
-  const int n = BN_num_bytes(bn);
-  const int len = width > n ? width : n;
-  std::string out(static_cast<std::size_t>(len), '\0');
-  if (BN_bn2binpad(bn, reinterpret_cast<unsigned char*>(out.data()), len) < 0)
-    throw crypto_error("ajwt: BN_bn2binpad failed");
-  return out;
-}
+AJWT_DECL std::string bn_to_bytes(const BIGNUM* bn, int width = 0);
 
 /// Lower-case hexadecimal of `bytes`.
-inline std::string hex_lower(std::string_view bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (const unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
+AJWT_DECL std::string hex_lower(std::string_view bytes);
 
 /// The digest of `data` under `md` (raw bytes); throws crypto_error if OpenSSL fails.
-inline std::string digest_bytes(const EVP_MD* md, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) != 1)
-    throw crypto_error("ajwt: digest failed: " + drain_openssl_errors());
-  return {reinterpret_cast<const char*>(out), len};
-}
+AJWT_DECL std::string digest_bytes(const EVP_MD* md, std::string_view data);
 
 /// SHA-256 of `data` (raw bytes): key ids, thumbprints, request binding.
-inline std::string sha256_bytes(std::string_view data) { return digest_bytes(EVP_sha256(), data); }
+AJWT_DECL std::string sha256_bytes(std::string_view data);
 
 /// Fills `out` with `n` bytes from the OS CSPRNG (through OpenSSL's DRBG).
-inline void random_bytes(unsigned char* out, std::size_t n) {
-  if (RAND_bytes(out, static_cast<int>(n)) != 1)
-    throw crypto_error("ajwt: RAND_bytes failed: " + drain_openssl_errors());
-}
+AJWT_DECL void random_bytes(unsigned char* out, std::size_t n);
 
 /// A fixed-size byte buffer wiped with OPENSSL_cleanse when destroyed. It never reallocates, so no
 /// unwiped copy of its contents is left behind.
@@ -147,5 +104,9 @@ class secret_bytes {
 
 }  // namespace detail
 AJWT_NAMESPACE_END
+
+#if !defined(AJWT_SEPARATE_COMPILATION)
+#include "../impl/detail/openssl.ipp"
+#endif
 
 #endif  // AJWT_DETAIL_OPENSSL_HPP

@@ -51,43 +51,17 @@ namespace detail {
 /// `s` made safe for a log line or an error message: quotes, backslashes, control characters and
 /// non-ASCII bytes escaped as \xHH (so the result is printable ASCII, hence valid UTF-8); at most `max`
 /// input bytes are shown, then "...". The one policy for quoting untrusted text anywhere in ajwt.
-[[nodiscard]] inline std::string printable(std::string_view s, std::size_t max = 64) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (const char ch : s.substr(0, max)) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-      out += ch;
-    } else {
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  if (s.size() > max) out += "...";
-  return out;
-}
+[[nodiscard]] AJWT_DECL std::string printable(std::string_view s, std::size_t max = 64);
 
 /// Percent-decodes `s` (RFC 3986 section 2.1) into `out`, replacing its contents. False, with `out`
 /// unspecified, at a '%' not followed by two hex digits. '+' stays '+' (this is not form decoding).
-[[nodiscard]] inline bool percent_decode(std::string_view s, std::string& out) {
-  out.clear();
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out += s[i];
-      continue;
-    }
-    if (i + 2 >= s.size()) return false;  // needs two more characters
-    const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-    if (hi < 0 || lo < 0) return false;
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return true;
-}
+[[nodiscard]] AJWT_DECL bool percent_decode(std::string_view s, std::string& out);
 
 }  // namespace detail
 AJWT_NAMESPACE_END
+
+#if !defined(AJWT_SEPARATE_COMPILATION)
+#include "../impl/detail/text.ipp"
+#endif
 
 #endif  // AJWT_DETAIL_TEXT_HPP

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: ISC
+// The in-process nonce store: sharded, bounded memory, entries kept for the store's own retention, failing
+// closed after a clock step it cannot account for. For one server process; replicas share nonce/redis.hpp.
 #ifndef AJWT_NONCE_MEMORY_HPP
 #define AJWT_NONCE_MEMORY_HPP
 
@@ -60,22 +62,10 @@ class memory_nonce_store {
       : shared_(std::make_shared<shared>(checked(options))) {}
 
   /// Records the nonce if new. Thread-safe; copies of the store share one set of nonces.
-  [[nodiscard]] nonce_status record(const nonce_record& r) {
-    const std::uint64_t h = fingerprint(r);
-    shard& s = shared_->shards[h >> 58];  // the top 6 bits pick the shard, the low bits the slot
-    std::lock_guard<std::mutex> lock(s.mu);
-    return s.insert(h, r.time, r.now, shared_->max_tolerance, shared_->width);
-  }
+  [[nodiscard]] nonce_status record(const nonce_record& r) const;
 
   /// The number of nonces currently held (entries whose time is still within the retention).
-  [[nodiscard]] std::size_t size() const {
-    std::size_t n = 0;
-    for (auto& s : shared_->shards) {
-      std::lock_guard<std::mutex> lock(s.mu);
-      n += s.live_count(shared_->max_tolerance, shared_->width);
-    }
-    return n;
-  }
+  [[nodiscard]] std::size_t size() const;
 
   /// The widest verifier tolerance this store serves (memory_nonce_store_options::max_tolerance).
   [[nodiscard]] std::int64_t max_tolerance() const noexcept { return shared_->max_tolerance; }
@@ -85,15 +75,9 @@ class memory_nonce_store {
   static constexpr std::int64_t max_buckets = 128;  // per shard
   static constexpr std::int64_t empty_tag = INT64_MIN;
 
-  static std::int64_t sat_add(std::int64_t a, std::int64_t b) noexcept {  // b >= 0
-    return a > INT64_MAX - b ? INT64_MAX : a + b;
-  }
-  static std::int64_t sat_sub(std::int64_t a, std::int64_t b) noexcept {  // b >= 0
-    return a < INT64_MIN + b ? INT64_MIN : a - b;
-  }
-  static std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {  // b > 0
-    return a / b - ((a % b) < 0 ? 1 : 0);
-  }
+  static std::int64_t sat_add(std::int64_t a, std::int64_t b) noexcept;
+  static std::int64_t sat_sub(std::int64_t a, std::int64_t b) noexcept;
+  static std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept;
 
   /// One bucket's nonces: open addressing with linear probing over 64-bit fingerprints.
   struct bucket {
@@ -208,23 +192,9 @@ class memory_nonce_store {
     }
   };
 
-  static std::int64_t checked(const memory_nonce_store_options& o) {
-    if (o.max_tolerance < 0 || o.max_tolerance > 86400)
-      throw config_error(
-          "ajwt: memory_nonce_store_options.max_tolerance must be between 0 and 86400 seconds");
-    return o.max_tolerance;
-  }
+  static std::int64_t checked(const memory_nonce_store_options& o);
 
-  [[nodiscard]] std::uint64_t fingerprint(const nonce_record& r) const noexcept {
-    // Length-prefixed fields, so ("a:b", "c") and ("a", "b:c") can never collide by construction.
-    detail::siphash64 h(shared_->k0, shared_->k1);
-    h.update_u64(r.username.size());
-    h.update(r.username);
-    h.update_u64(static_cast<std::uint64_t>(r.time));
-    h.update_u64(r.nonce.size());
-    h.update(r.nonce);
-    return h.finish();
-  }
+  [[nodiscard]] std::uint64_t fingerprint(const nonce_record& r) const noexcept;
 
   std::shared_ptr<shared> shared_;
 };
@@ -233,5 +203,9 @@ static_assert(is_nonce_store<memory_nonce_store>::value && has_max_tolerance<mem
               "memory_nonce_store must satisfy the NonceStore contract");
 
 AJWT_NAMESPACE_END
+
+#if !defined(AJWT_SEPARATE_COMPILATION)
+#include "../impl/nonce/memory.ipp"
+#endif
 
 #endif  // AJWT_NONCE_MEMORY_HPP

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: ISC
+// combined_key_repository: several key repositories (key files and JWKS URLs, say) behind one, for different
+// users or the same ones, with the rule for a part that cannot answer.
 #ifndef AJWT_REPOSITORY_COMBINED_HPP
 #define AJWT_REPOSITORY_COMBINED_HPP
 
@@ -66,7 +68,7 @@ struct combined_key_repository {
   }
 
   /// Tells each part that has the hook (has_on_verified) that `key` of `username` verified a token.
-  void on_verified(std::string_view username, const public_key& key) {
+  void on_verified(std::string_view username, const public_key& key) const {
     if constexpr (has_on_verified<First>::value) first.on_verified(username, key);
     if constexpr (has_on_verified<Second>::value) second.on_verified(username, key);
   }

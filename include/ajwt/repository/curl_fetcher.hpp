@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: ISC
+// The default fetcher of jwks_url_key_repository, over libcurl (link ajwt::curl).
 #ifndef AJWT_REPOSITORY_CURL_FETCHER_HPP
 #define AJWT_REPOSITORY_CURL_FETCHER_HPP
-
-// The default fetcher of jwks_url_key_repository, over libcurl (link ajwt::curl).
 
 #include <algorithm>
 #include <chrono>

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: ISC
+// static_key_repository: users' public keys held in memory (added from PEM, OpenSSH, JWK or JWKS text, or
+// files), replaceable atomically while a verifier uses it (key rotation without a restart).
 #ifndef AJWT_REPOSITORY_STATIC_HPP
 #define AJWT_REPOSITORY_STATIC_HPP
 
@@ -14,8 +16,8 @@
 #include <vector>
 
 #include "../error.hpp"
-#include "../key_repository.hpp"
 #include "../jwks.hpp"
+#include "../key_repository.hpp"
 #include "../public_key.hpp"
 #include "../version.hpp"
 #include "authorized_keys.hpp"

@@ -1,7 +1,4 @@
 // SPDX-License-Identifier: ISC
-#ifndef AJWT_REPOSITORY_SQL_COMMON_HPP
-#define AJWT_REPOSITORY_SQL_COMMON_HPP
-
 // Keys in a SQL database (SQLite or PostgreSQL): the schema, its migrations, and key_database, the
 // administrative view of it (add, import, list, remove keys; trust and untrust JWKS URLs). The backends
 // (<ajwt/repository/sql/sqlite.hpp>, <ajwt/repository/sql/postgres.hpp>) implement sql_connection; the
@@ -9,6 +6,8 @@
 //
 //     auto db = ajwt::open_key_database("sqlite:///var/lib/myservice/keys.db");  // <.../sql/open.hpp>
 //     db.add_key("billing", ajwt::detail::read_key_file("billing.pub"));
+#ifndef AJWT_REPOSITORY_SQL_COMMON_HPP
+#define AJWT_REPOSITORY_SQL_COMMON_HPP
 
 #include <chrono>
 #include <cstdint>

@@ -1,7 +1,4 @@
 // SPDX-License-Identifier: ISC
-#ifndef AJWT_REPOSITORY_SQL_OPEN_HPP
-#define AJWT_REPOSITORY_SQL_OPEN_HPP
-
 // Opening a key database by URL:
 //   sqlite:///absolute/path.db, sqlite://relative/path.db   (append ?mode=ro to open it read-only)
 //   postgresql://user:password@host:port/dbname?...          (any libpq URI; postgres:// too)
@@ -9,6 +6,8 @@
 // ajwt-sqlite.pc set it), the PostgreSQL one when AJWT_WITH_POSTGRES is 1 (ajwt::postgres, ajwt-postgres.pc).
 //
 //     ajwt::verifier v(ajwt::open_key_repository("sqlite:///var/lib/myservice/keys.db"));
+#ifndef AJWT_REPOSITORY_SQL_OPEN_HPP
+#define AJWT_REPOSITORY_SQL_OPEN_HPP
 
 #include <filesystem>
 #include <memory>

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: ISC
-#ifndef AJWT_REPOSITORY_SQL_POSTGRES_HPP
-#define AJWT_REPOSITORY_SQL_POSTGRES_HPP
-
 // The PostgreSQL backend of the key database (libpq; CMake component ajwt::postgres): one database shared
 // by every replica. Changes are announced with NOTIFY ajwt_keys_changed (from triggers) and listened for.
 //
 //     ajwt::key_database db(ajwt::postgres_connection::open("postgresql://ajwt@db.internal/keys"));
+#ifndef AJWT_REPOSITORY_SQL_POSTGRES_HPP
+#define AJWT_REPOSITORY_SQL_POSTGRES_HPP
 
 #include <libpq-fe.h>
 #include <poll.h>

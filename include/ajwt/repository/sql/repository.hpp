@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: ISC
-#ifndef AJWT_REPOSITORY_SQL_REPOSITORY_HPP
-#define AJWT_REPOSITORY_SQL_REPOSITORY_HPP
-
 // sql_key_repository: the KeyRepository over a key database (SQLite or PostgreSQL), served from an
 // in-process cache that a background thread keeps in step with the database, and that records when each
 // key was last used. docs/keys-db.md explains the rules.
 //
 //     auto keys = ajwt::open_key_repository("postgresql://ajwt@db.internal/keys");  // <.../sql/open.hpp>
 //     ajwt::verifier v(keys);
+#ifndef AJWT_REPOSITORY_SQL_REPOSITORY_HPP
+#define AJWT_REPOSITORY_SQL_REPOSITORY_HPP
 
 #include <algorithm>
 #include <atomic>
@@ -29,8 +28,8 @@
 #include <vector>
 
 #include "../../error.hpp"
-#include "../../key_repository.hpp"
 #include "../../jwks.hpp"
+#include "../../key_repository.hpp"
 #include "../../public_key.hpp"
 #include "../../version.hpp"
 #include "../jwks_url.hpp"

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: ISC
-#ifndef AJWT_REPOSITORY_SQL_SQLITE_HPP
-#define AJWT_REPOSITORY_SQL_SQLITE_HPP
-
 // The SQLite backend of the key database (libsqlite3; CMake component ajwt::sqlite): a file, no server.
 //
 //     ajwt::key_database db(ajwt::sqlite_connection::open("/var/lib/myservice/keys.db"));
+#ifndef AJWT_REPOSITORY_SQL_SQLITE_HPP
+#define AJWT_REPOSITORY_SQL_SQLITE_HPP
 
 #include <sqlite3.h>
 

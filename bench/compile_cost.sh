@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# What ajwt costs at compile time, as CPU-time ratios measured in one run (docs/performance.md, "Compile
+# time"). Three translation units, compiled in turn, several rounds, medians of the compiler's user+system CPU:
+#   baseline      bench/compile_cost/baseline.cpp: nlohmann/json parses the claims, OpenSSL verifies a
+#                 signature (what any server checking a signed JSON document pays without ajwt)
+#   header-only   bench/compile_cost/user.cpp: loads a private key, builds a token builder and a verifier,
+#                 verifies (the default mode)
+#   separate      the same file with AJWT_SEPARATE_COMPILATION (the bodies come from ajwt::compiled, whose one
+#                 source file is measured too, as "src.hpp, once")
+#
+#   bash bench/compile_cost.sh              5 rounds with g++ -std=c++17 -O2
+#   bash bench/compile_cost.sh --rounds 9   more rounds
+#   CXX=clang++ bash bench/compile_cost.sh  another compiler
+# Prints a Markdown table. Timings on a shared machine are noisy: the ratios, from interleaved rounds of the
+# same run, are what to compare.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cxx=${CXX:-g++}
+rounds=5
+while (($#)); do
+  case "$1" in
+    --rounds) rounds=$2; shift ;;
+    -h | --help) sed -n '2,16s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    *) echo "compile_cost.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+flags=(-std=c++17 -O2 -I "$root/include")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+printf '#include <ajwt/src.hpp>\n' > "$work/src.cpp"
+
+# CPU seconds (user + system) of one compilation.
+cpu_of() {
+  /usr/bin/time -f '%U %S' -o "$work/time" "$cxx" "${flags[@]}" "$@" -c -o "$work/out.o"
+  awk '{ printf "%.3f\n", $1 + $2 }' "$work/time"
+}
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+: > "$work/baseline"; : > "$work/header"; : > "$work/separate"; : > "$work/src"
+for ((i = 1; i <= rounds; ++i)); do
+  cpu_of "$root/bench/compile_cost/baseline.cpp" >> "$work/baseline"
+  cpu_of "$root/bench/compile_cost/user.cpp" >> "$work/header"
+  cpu_of -DAJWT_SEPARATE_COMPILATION "$root/bench/compile_cost/user.cpp" >> "$work/separate"
+  cpu_of -DAJWT_SEPARATE_COMPILATION "$work/src.cpp" >> "$work/src"
+  echo "round $i/$rounds done" >&2
+done
+base=$(median < "$work/baseline")
+header=$(median < "$work/header")
+separate=$(median < "$work/separate")
+src=$(median < "$work/src")
+version=$("$cxx" --version | head -1)
+echo "Compile time, $version, ${flags[*]:0:2}, median CPU of $rounds rounds:"
+echo
+echo "| translation unit | CPU s | vs baseline |"
+echo "|---|---:|---:|"
+awk -v b="$base" -v h="$header" -v s="$separate" -v o="$src" 'BEGIN {
+  printf "| baseline: nlohmann/json parse + OpenSSL verify | %.2f | 1.00x |\n", b
+  printf "| ajwt user file, header-only | %.2f | %.2fx |\n", h, h / b
+  printf "| ajwt user file, AJWT_SEPARATE_COMPILATION | %.2f | %.2fx |\n", s, s / b
+  printf "| <ajwt/src.hpp> (ajwt::compiled), once per program | %.2f | %.2fx |\n", o, o / b
+}'
