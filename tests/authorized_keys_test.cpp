@@ -145,6 +145,11 @@ TEST_CASE("authorized-keys errors name the file and the line", "[authorized_keys
       const std::string msg = e.what();
       CHECK_THAT(msg, Catch::StartsWith(path.string() + ":" + std::to_string(row.line) + ": "));
       CHECK_THAT(msg, Catch::Contains(row.what));
+      // The same parts, separately, for a program that formats its own message.
+      CHECK(e.source() == path.string());
+      CHECK(e.line() == static_cast<std::size_t>(row.line));
+      CHECK_THAT(e.problem(), Catch::Contains(row.what));
+      CHECK(msg == e.source() + ":" + std::to_string(e.line()) + ": " + e.problem());
     }
     // The repository takes all or nothing from a file with a bad line.
     ajwt::static_key_repository<> r;

@@ -64,3 +64,26 @@ TEST_CASE("every ajwt exception is an ajwt::error that keeps its message", "[err
                        Catch::Message("tolerance: must be positive"));
   CHECK_THROWS_AS(throw ajwt::crypto_error("signing failed"), std::runtime_error);
 }
+
+TEST_CASE("key_error and config_error carry where and what apart from the message", "[error]") {
+  const ajwt::config_error located("keys.txt", "expected a key", 7);
+  CHECK(std::string(located.what()) == "keys.txt:7: expected a key");
+  CHECK(located.source() == "keys.txt");
+  CHECK(located.line() == 7);
+  CHECK(located.problem() == "expected a key");
+
+  const ajwt::key_error no_line("JWK", "member \"x\" is missing");
+  CHECK(std::string(no_line.what()) == "JWK: member \"x\" is missing");
+  CHECK(no_line.line() == 0);
+
+  const ajwt::key_error message_only("ajwt: something is wrong");
+  CHECK(message_only.source().empty());
+  CHECK(message_only.problem() == "ajwt: something is wrong");
+
+  // Copies share the parts and cannot throw; both are ajwt::error.
+  STATIC_REQUIRE(std::is_nothrow_copy_constructible_v<ajwt::key_error>);
+  const ajwt::config_error copy = located;
+  CHECK(copy.problem() == located.problem());
+  STATIC_REQUIRE(std::is_base_of_v<ajwt::error, ajwt::key_error>);
+  STATIC_REQUIRE(std::is_base_of_v<ajwt::error, ajwt::config_error>);
+}

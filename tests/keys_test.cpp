@@ -1411,3 +1411,14 @@ TEST_CASE("keys compare by public key material and copies share it", "[keys]") {
   CHECK(priv_copy.native_handle() == priv.native_handle());
   CHECK(priv.public_part().native_handle() != priv.native_handle());  // the public part holds no private key
 }
+
+TEST_CASE("a key error names its source in source() and says what is wrong in problem()", "[keys]") {
+  try {
+    (void)ajwt::public_key::load("ssh-ed25519 AAAA not-base64!");
+    FAIL("no error");
+  } catch (const ajwt::key_error& e) {
+    CHECK(e.source() == "public key");
+    CHECK_FALSE(e.problem().empty());
+    CHECK(std::string(e.what()) == "public key: " + e.problem());
+  }
+}

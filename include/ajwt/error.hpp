@@ -5,6 +5,8 @@
 #ifndef AJWT_ERROR_HPP
 #define AJWT_ERROR_HPP
 
+#include <cstddef>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -78,17 +80,55 @@ class error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Key material that cannot be used: unreadable file, unknown format, wrong passphrase, weak or
-/// unsupported key. The message names the source (file or field) and what is wrong.
-class key_error : public error {
+/// An error about something with a location: a key (its file, "JWK", "JWKS key #2", ...) or a piece of
+/// configuration (a file and line, an option). Besides what(), it carries the parts separately, so that a
+/// program formats its own message without taking what() apart:
+///   source()   where: a file name, a field or a label the caller gave; empty when the thrower gave none
+///   line()     the 1-based line in that file, 0 when there is none
+///   problem()  what is wrong, without the location
+/// what() is "<source>:<line>: <problem>", "<source>: <problem>" or, with no source, the message as given.
+class located_error : public error {
  public:
-  using error::error;
+  /// A message without separate parts: source() is empty, problem() is the message.
+  explicit located_error(const std::string& message)
+      : error(message), parts_(std::make_shared<const parts>(parts{{}, 0, message})) {}
+  /// The parts; what() is composed from them.
+  located_error(std::string source, std::string problem, std::size_t line = 0)
+      : error(compose(source, line, problem)),
+        parts_(std::make_shared<const parts>(parts{std::move(source), line, std::move(problem)})) {}
+
+  /// Where (a file name, a field, a label); empty when the thrower gave only a message.
+  [[nodiscard]] const std::string& source() const noexcept { return parts_->source; }
+  /// The 1-based line in source(), or 0.
+  [[nodiscard]] std::size_t line() const noexcept { return parts_->line; }
+  /// What is wrong, without the location.
+  [[nodiscard]] const std::string& problem() const noexcept { return parts_->problem; }
+
+ private:
+  struct parts {
+    std::string source;
+    std::size_t line;
+    std::string problem;
+  };
+  static std::string compose(const std::string& source, std::size_t line, const std::string& problem) {
+    if (source.empty()) return problem;
+    return source + (line != 0 ? ":" + std::to_string(line) : std::string()) + ": " + problem;
+  }
+  std::shared_ptr<const parts> parts_;  // shared: copying an exception must not throw
 };
 
-/// A configuration value that makes no sense (an option, a URL, an authorized-keys line).
-class config_error : public error {
+/// Key material that cannot be used: unreadable file, unknown format, wrong passphrase, weak or
+/// unsupported key. source() names the file or field, problem() what is wrong.
+class key_error : public located_error {
  public:
-  using error::error;
+  using located_error::located_error;
+};
+
+/// A configuration value that makes no sense (an option, a URL, an authorized-keys line: then source() is
+/// the file and line() the line).
+class config_error : public located_error {
+ public:
+  using located_error::located_error;
 };
 
 /// Thrown by a key repository's `find` when it cannot answer for a user right now (its source is down

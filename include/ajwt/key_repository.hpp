@@ -38,8 +38,7 @@ AJWT_DECL void merge_key(std::vector<public_key>& keys, const public_key& key);
 /// The KeyRepository customisation point:
 ///
 ///     using user_type = ...;   // the object handed back in verified_token::user()
-///     std::shared_ptr<const user_keys<user_type>> find(std::string_view username, std::string_view kid)
-///     const;
+///     std::shared_ptr<const user_keys<user_type>> find(std::string_view user, std::string_view kid) const;
 ///
 /// `find` returns nullptr (or an entry with no keys) for an unknown user. `kid` is the token's key id
 /// (possibly empty, possibly naming no key: the verifier then tries every key of the user); a

@@ -150,8 +150,8 @@ AJWT_DECL private_key private_key::load_named(std::string_view text,
     try {
       return from_pkey(detail::openssh::parse_private_key(t, passphrase), source);
     } catch (const key_error& e) {
-      if (std::string_view(e.what()).rfind(std::string(source), 0) == 0) throw;
-      detail::throw_key_error(source, e.what());
+      if (!e.source().empty()) throw;  // located already (by the key policy, under `source`)
+      detail::throw_key_error(source, e.problem());
     }
   }
   if (detail::contains(t, "PRIVATE KEY-----"))

@@ -76,7 +76,7 @@ AJWT_DECL public_key public_key::load_named(std::string_view text, std::string_v
     try {
       pkey = detail::openssh::parse_public_line(t);
     } catch (const key_error& e) {
-      detail::throw_key_error(source, e.what());
+      detail::throw_key_error(source, e.problem());
     }
     return public_key(detail::make_key_state(std::move(pkey), source));
   }

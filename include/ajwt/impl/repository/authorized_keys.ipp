@@ -20,37 +20,29 @@ AJWT_DECL std::vector<std::pair<std::string, public_key>> parse_authorized_keys(
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     line = detail::trim(line);
     if (line.empty() || line.front() == '#') continue;
-    const std::string where = std::string(source) + ":" + std::to_string(line_no);
+    // Every error names the file and line (config_error::source() and line()).
+    const auto fail = [&](std::string problem) {
+      return config_error(std::string(source), std::move(problem), line_no);
+    };
     const auto sp = line.find_first_of(" \t");
-    if (sp == std::string_view::npos)
-      throw config_error(where + ": expected \"USERNAME KEYTYPE BASE64 [COMMENT]\"");
+    if (sp == std::string_view::npos) throw fail("expected \"USERNAME KEYTYPE BASE64 [COMMENT]\"");
     const std::string_view user = line.substr(0, sp);
     if (detail::openssh::is_public_line(line))
-      throw config_error(where +
-                         ": the username is missing: each line is \"USERNAME KEYTYPE BASE64 [COMMENT]\"");
+      throw fail("the username is missing: each line is \"USERNAME KEYTYPE BASE64 [COMMENT]\"");
     if (user.find_first_of("=\",") != std::string_view::npos)
-      throw config_error(
-          where +
-          ": OpenSSH options (command=, no-pty, from=, ...) are not supported; the first field "
+      throw fail(
+          "OpenSSH options (command=, no-pty, from=, ...) are not supported; the first field "
           "must be the username (\"USERNAME KEYTYPE BASE64 [COMMENT]\")");
     if (user.size() > max_authorized_username_bytes)
-      throw config_error(where + ": username is longer than " +
-                         std::to_string(max_authorized_username_bytes) + " bytes");
+      throw fail("username is longer than " + std::to_string(max_authorized_username_bytes) + " bytes");
     const std::string_view key_text = detail::trim(line.substr(sp));
     if (!detail::openssh::is_public_line(key_text))
-      throw config_error(where +
-                         ": expected an OpenSSH public key (ssh-ed25519, ssh-rsa or ecdsa-sha2-nistp256) "
-                         "after the username");
+      throw fail(
+          "expected an OpenSSH public key (ssh-ed25519, ssh-rsa or ecdsa-sha2-nistp256) after the username");
     try {
       out.emplace_back(std::string(user), public_key::load(key_text));
     } catch (const key_error& e) {
-      std::string_view msg = e.what();
-      constexpr std::string_view prefix = "public key: ";
-      if (msg.substr(0, prefix.size()) == prefix) msg.remove_prefix(prefix.size());
-      std::string what = where;
-      what += ": ";
-      what += msg;
-      throw config_error(what);
+      throw fail(e.problem());
     }
   }
   return out;
