@@ -26,8 +26,9 @@ AJWT_DECL bool parse_json_strict(std::string_view text, nlohmann::json& out, std
     // (CBOR, MessagePack, UBJSON, BSON) for the SAX type, in every file that includes ajwt, though JSON is
     // the only input: about a tenth of a user file's compile time. detail::parser is nlohmann's internal API,
     // so only for the series checked here (Debian 12 ships 3.11.2); any other version takes the public call.
-    auto input = nlohmann::detail::input_adapter(text.data(), text.data() + text.size());
-    ok = nlohmann::detail::parser<nlohmann::json, decltype(input)>(std::move(input), nullptr, true, false)
+    using input = decltype(nlohmann::detail::input_adapter(text.data(), text.data()));
+    ok = nlohmann::detail::parser<nlohmann::json, input>(
+             nlohmann::detail::input_adapter(text.data(), text.data() + text.size()), nullptr, true, false)
              .sax_parse(&sax, true);
 #else
     ok =

@@ -7,8 +7,7 @@
 #include "../../detail/json_scan.hpp"
 
 AJWT_NAMESPACE_BEGIN
-namespace detail {
-namespace json_scan_detail {
+namespace detail::json_scan_detail {
 
 AJWT_DECL void field_from_dom(const nlohmann::json& v, json_field& f, std::string& dump) {
   using t = nlohmann::json::value_t;
@@ -44,8 +43,7 @@ AJWT_DECL void field_from_dom(const nlohmann::json& v, json_field& f, std::strin
   }
 }
 
-}  // namespace json_scan_detail
-}  // namespace detail
+}  // namespace detail::json_scan_detail
 AJWT_NAMESPACE_END
 
 #endif  // AJWT_IMPL_DETAIL_JSON_SCAN_IPP
