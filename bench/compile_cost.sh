@@ -32,8 +32,10 @@ trap 'rm -rf "$work"' EXIT
 printf '#include <ajwt/src.hpp>\n' > "$work/src.cpp"
 
 # CPU seconds (user + system) of one compilation.
+# (bash's own `time`, so no package beyond the compiler is needed; the compiler's messages stay on stderr)
 cpu_of() {
-  /usr/bin/time -f '%U %S' -o "$work/time" "$cxx" "${flags[@]}" "$@" -c -o "$work/out.o"
+  local TIMEFORMAT='%U %S'
+  { time "$cxx" "${flags[@]}" "$@" -c -o "$work/out.o" 2>&3; } 3>&2 2> "$work/time"
   awk '{ printf "%.3f\n", $1 + $2 }' "$work/time"
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

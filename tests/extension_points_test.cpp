@@ -4,6 +4,7 @@
 // that is not a handle is reached through std::reference_wrapper or std::shared_ptr.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -162,6 +163,32 @@ TEST_CASE("the detection traits accept the shipped types and refuse types that m
   CHECK(v.verify_header("JWT a.b.c").reason() == ajwt::reason::malformed_token);
 }
 
+/// A repository with the last-used hook, const as the rule asks; counts the calls (copies share the count).
+struct hooked_repository {
+  using user_type = ajwt::no_user;
+  std::shared_ptr<const ajwt::user_keys<>> keys;
+  std::shared_ptr<std::atomic<int>> calls = std::make_shared<std::atomic<int>>(0);
+  [[nodiscard]] std::shared_ptr<const ajwt::user_keys<>> find(std::string_view username,
+                                                              std::string_view /*kid*/) const {
+    return username == "alice" ? keys : nullptr;
+  }
+  void on_verified(std::string_view /*username*/, const ajwt::public_key& /*key*/) const { ++*calls; }
+};
+
+TEST_CASE("a by-value repository's const on_verified hook is called after each accepted token",
+          "[extension]") {
+  const auto key = ajwt::private_key::generate(ajwt::key_type::ed25519);
+  auto entry = std::make_shared<ajwt::user_keys<>>();
+  entry->keys.push_back(key.public_part());
+  hooked_repository repo{entry};
+  const ajwt::verifier<hooked_repository> v(repo);
+  const auto header = ajwt::token_builder(key, "alice").header();
+  REQUIRE(v.verify_header(header));
+  CHECK(*repo.calls == 1);
+  CHECK_FALSE(v.verify_header(header));  // a replay: not accepted, no call
+  CHECK(*repo.calls == 1);
+}
+
 TEST_CASE(
     "one constness rule: by value, find() and record() are const; std::ref and shared_ptr reach the rest",
     "[extension]") {
@@ -173,6 +200,11 @@ TEST_CASE(
           const ajwt::combined_key_repository<ajwt::static_key_repository<>, minimal_repository>>::value);
   STATIC_REQUIRE(ajwt::is_nonce_store<const ajwt::memory_nonce_store>::value);
   STATIC_REQUIRE(ajwt::is_nonce_store<const ajwt::insecure_null_nonce_store>::value);
+  // on_verified too: a hook only a non-const object had would be refused, never skipped.
+  STATIC_REQUIRE(ajwt::has_on_verified<const hooked_repository>::value);
+  STATIC_REQUIRE(
+      ajwt::has_on_verified<
+          const ajwt::combined_key_repository<hooked_repository, ajwt::static_key_repository<>>>::value);
   // The types above that are not handles have non-const members: a verifier cannot hold them by value ...
   STATIC_REQUIRE(ajwt::is_key_repository<counting_repository>::value);
   STATIC_REQUIRE_FALSE(ajwt::is_key_repository<const counting_repository>::value);

@@ -1422,3 +1422,23 @@ TEST_CASE("a key error names its source in source() and says what is wrong in pr
     CHECK(std::string(e.what()) == "public key: " + e.problem());
   }
 }
+
+TEST_CASE("a private JWK whose private member has the wrong size or whose type is unsupported is refused",
+          "[keys][jwk]") {
+  // The private import (detail/jwk_private.hpp) has its own checks beside the public ones: each is hit here.
+  json ec = fixture_json("p256.private.jwk.json");
+  ec["d"] = ajwt::detail::base64url_encode(std::string(33, '\x01'));
+  CHECK(key_error_message([&] { (void)private_key::from_jwk(ec); }) ==
+        "JWK: P-256 JWK \"d\" must be 32 bytes");
+  json ed = fixture_json("ed25519.private.jwk.json");
+  ed["d"] = ajwt::detail::base64url_encode(std::string(31, '\x01'));
+  CHECK(key_error_message([&] { (void)private_key::from_jwk(ed); }) ==
+        "JWK: Ed25519 JWK \"d\" must be 32 bytes");
+  ed = fixture_json("ed25519.private.jwk.json");
+  ed["crv"] = "Ed448";
+  CHECK(key_error_message([&] { (void)private_key::from_jwk(ed); }) ==
+        "JWK: OKP curve Ed448 is not supported; only Ed25519 is");
+  json oct = {{"kty", "oct"}, {"k", "c2VjcmV0"}, {"d", "AQ"}};
+  CHECK(key_error_message([&] { (void)private_key::from_jwk(oct); }) ==
+        "JWK: JWK key type \"oct\" is not supported; use RSA, EC (P-256) or OKP (Ed25519)");
+}

@@ -90,6 +90,11 @@ class verifier {
       is_nonce_store<store_access>::value,
       "a NonceStore held by value is a handle whose copies share state: its record() must be const; "
       "pass a type whose record() is not const as std::ref(store) or a std::shared_ptr");
+  // A hook that only a non-const object has would be skipped without a word (a repository that records
+  // when each key was last used would stop recording): refuse it instead.
+  static_assert(!has_on_verified<repository_type>::value || has_on_verified<repository_access>::value,
+                "a KeyRepository held by value is reached as const: its on_verified() must be const; pass a "
+                "type whose on_verified() is not const as std::ref(repo) or a std::shared_ptr");
   static_assert(is_clock<Clock>::value, "Clock needs `std::int64_t now() const` returning Unix seconds");
 
  public:

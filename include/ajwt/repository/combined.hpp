@@ -69,8 +69,14 @@ struct combined_key_repository {
 
   /// Tells each part that has the hook (has_on_verified) that `key` of `username` verified a token.
   void on_verified(std::string_view username, const public_key& key) const {
-    if constexpr (has_on_verified<First>::value) first.on_verified(username, key);
-    if constexpr (has_on_verified<Second>::value) second.on_verified(username, key);
+    // The parts are reached as const here, as the verifier reaches a repository: a part whose hook is not
+    // const is refused at compile time rather than skipped.
+    static_assert(!has_on_verified<First>::value || has_on_verified<const First>::value,
+                  "combined_key_repository: the first part's on_verified() must be const");
+    static_assert(!has_on_verified<Second>::value || has_on_verified<const Second>::value,
+                  "combined_key_repository: the second part's on_verified() must be const");
+    if constexpr (has_on_verified<const First>::value) first.on_verified(username, key);
+    if constexpr (has_on_verified<const Second>::value) second.on_verified(username, key);
   }
 };
 
