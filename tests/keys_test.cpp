@@ -19,6 +19,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
@@ -1114,20 +1115,63 @@ TEST_CASE("a private JWK whose private part does not match its public part is re
 
 TEST_CASE("an RSA private JWK whose numbers do not belong together is refused", "[keys][jwk]") {
   const json good = fixture_json("rsa-2048.private.jwk.json");
-  const std::string expected = "JWK: RSA JWK private members do not belong to its \"n\" and \"e\"";
-  // Each private member replaced by the same member of another RSA key.
+  const std::string expected = "JWK: RSA JWK private members do not belong together: ";
+  // Each private member replaced by the same member of another RSA key: each relation the check proves
+  // is named (the first one the swap breaks).
   const json other = private_key::load_file(fs::path(AJWT_TEST_DATA_DIR) / "kid" / "rsa.pkcs8.pem").to_jwk();
-  for (const char* member : {"d", "p", "q", "dp", "dq", "qi"}) {
+  const std::pair<const char*, std::vector<std::string>> swaps[] = {
+      {"d", {"d is out of range", "dp is not d mod (p-1)"}},
+      {"p", {"n is not p*q"}},
+      {"q", {"n is not p*q"}},
+      {"dp", {"dp is not d mod (p-1)"}},
+      {"dq", {"dq is not d mod (q-1)"}},
+      {"qi",
+       {"the CRT coefficient (qi, iqmp) is out of range",
+        "the CRT coefficient (qi, iqmp) is not the inverse of q mod p"}},
+  };
+  for (const auto& [member, reasons] : swaps) {
     INFO(member);
     json jwk = good;
     jwk[member] = other[member];
-    CHECK(key_error_message([&] { (void)private_key::from_jwk(jwk); }) == expected);
+    const std::string message = key_error_message([&] { (void)private_key::from_jwk(jwk); });
+    CHECK(std::any_of(reasons.begin(), reasons.end(),
+                      [&](const std::string& reason) { return message == expected + reason; }));
   }
   json no_crt = good;
   for (const char* member : {"p", "q", "dp", "dq", "qi"}) no_crt.erase(member);
   json bad_d = no_crt;
   bad_d["d"] = other["d"];
-  CHECK(key_error_message([&] { (void)private_key::from_jwk(bad_d); }) == expected);
+  const std::string bad_d_message = key_error_message([&] { (void)private_key::from_jwk(bad_d); });
+  CHECK((bad_d_message == expected + "d is not the private exponent of n and e" ||
+         bad_d_message == expected + "d is out of range"));
+  // Numbers made to break exactly one relation each, so every reason is seen.
+  json d_one = no_crt;
+  d_one["d"] = ajwt::detail::base64url_encode(std::string("\x01", 1));
+  CHECK(key_error_message([&] { (void)private_key::from_jwk(d_one); }) ==
+        expected + "d is not the private exponent of n and e");
+  json even_n = no_crt;
+  std::string n_bytes;
+  REQUIRE(ajwt::detail::base64url_decode(even_n["n"].get<std::string>(), n_bytes));
+  n_bytes.back() = static_cast<char>(n_bytes.back() & ~1);
+  even_n["n"] = ajwt::detail::base64url_encode(n_bytes);
+  CHECK(key_error_message([&] { (void)private_key::from_jwk(even_n); }) == expected + "n is even");
+  json zero_d = good;
+  zero_d["d"] = ajwt::detail::base64url_encode(std::string(1, '\0'));
+  CHECK(key_error_message([&] { (void)private_key::from_jwk(zero_d); }) == expected + "d is out of range");
+  json qi_one = good;
+  qi_one["qi"] = ajwt::detail::base64url_encode(std::string("\x01", 1));
+  CHECK(key_error_message([&] { (void)private_key::from_jwk(qi_one); }) ==
+        expected + "the CRT coefficient (qi, iqmp) is not the inverse of q mod p");
+  json even_p = good;
+  even_p["p"] = ajwt::detail::base64url_encode(std::string("\x02", 1));
+  CHECK(key_error_message([&] { (void)private_key::from_jwk(even_p); }) ==
+        expected + "p and q must be odd numbers above 1");
+  // The CRT members come all or none; the JWK loader refuses a partial set by name (below), and the check
+  // itself says so to any other caller.
+  ajwt::detail::bn_ptr one(BN_new());
+  REQUIRE(BN_one(one.get()) == 1);
+  CHECK(ajwt::detail::rsa_private_mismatch({one.get(), one.get(), one.get(), one.get()}) ==
+        std::optional<std::string_view>("some but not all of the CRT members p, q, dp, dq and qi are given"));
   // Without the CRT members the key still loads and signs exactly as the full key does (PKCS#1 v1.5 is
   // deterministic).
   const auto full = private_key::from_jwk(good);

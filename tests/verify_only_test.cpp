@@ -26,7 +26,7 @@
 #if defined(AJWT_PRIVATE_KEY_HPP) || defined(AJWT_JWS_SIGN_HPP) || defined(AJWT_TOKEN_HPP) || \
     defined(AJWT_KEYS_HPP) || defined(AJWT_DETAIL_OPENSSH_PRIVATE_HPP) ||                     \
     defined(AJWT_DETAIL_BCRYPT_PBKDF_HPP) || defined(AJWT_DETAIL_JWK_PRIVATE_HPP) ||          \
-    defined(AJWT_DETAIL_PRIVATE_PEM_HPP)
+    defined(AJWT_DETAIL_PRIVATE_PEM_HPP) || defined(AJWT_DETAIL_RSA_PRIVATE_HPP)
 #error "a verify-side header includes private-key code"
 #endif
 

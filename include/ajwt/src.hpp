@@ -27,6 +27,7 @@
 #include "impl/detail/openssh_wire.ipp"
 #include "impl/detail/openssl.ipp"
 #include "impl/detail/private_pem.ipp"
+#include "impl/detail/rsa_private.ipp"
 #include "impl/detail/text.ipp"
 #include "impl/detail/verify_steps.ipp"
 #include "impl/jwks.ipp"

@@ -39,9 +39,6 @@ AJWT_DECL std::string jwk_bytes(const nlohmann::json& jwk, const char* member, s
 
 AJWT_DECL bn_ptr bytes_to_bn(std::string_view bytes);
 
-AJWT_DECL pkey_ptr pkey_from_params(const char* type, int selection, OSSL_PARAM_BLD* bld,
-                                    std::string_view source);
-
 /// The "kty" of a JWK after the checks every import makes (a JSON object; "use", when present, is "sig").
 AJWT_DECL const std::string& jwk_kty(const nlohmann::json& jwk, std::string_view source);
 
@@ -64,10 +61,10 @@ AJWT_DECL rsa_public_numbers push_rsa_public(const nlohmann::json& jwk, OSSL_PAR
 /// full-length form.
 AJWT_DECL std::string p256_jwk_point(const nlohmann::json& jwk, std::string_view source);
 
-/// A P-256 key from parameters. With 32-byte coordinates the only way EVP_PKEY_fromdata can refuse the
-/// public point is that it is not on P-256 (or a coordinate is not below p); says so rather than quote
-/// OpenSSL.
-AJWT_DECL pkey_ptr p256_from_params(OSSL_PARAM_BLD* bld, int selection, std::string_view source);
+/// What a P-256 JWK import says when OpenSSL refuses its point. With 32-byte coordinates the only way
+/// EVP_PKEY_fromdata can refuse the public point is that it is not on P-256 (or a coordinate is not below
+/// p): it says so rather than quote OpenSSL.
+inline constexpr std::string_view p256_off_curve = "P-256 JWK point (\"x\", \"y\") is not on the curve";
 
 /// An Ed25519 JWK's "x", exactly 32 bytes.
 AJWT_DECL std::string ed25519_jwk_x(const nlohmann::json& jwk, std::string_view source);

@@ -25,16 +25,10 @@
 #include "jwk_import.hpp"
 #include "key_state.hpp"
 #include "openssl.hpp"
+#include "rsa_private.hpp"
 
 AJWT_NAMESPACE_BEGIN
 namespace detail {
-
-/// Checks that the separately given numbers of an RSA private JWK belong together, so a mismatched key
-/// fails at load rather than by signing tokens nobody can verify. With the CRT members (RFC 7518 section
-/// 6.3.2): n = p*q, dp = d mod (p-1), dq = d mod (q-1), e*dp = 1 mod (p-1), e*dq = 1 mod (q-1) and
-/// q*qi = 1 mod p (cheap, and together they prove e*d = 1 mod lcm(p-1, q-1)); without them,
-/// (2^e)^d = 2 mod n. Throws key_error naming `source`.
-AJWT_DECL void check_rsa_private(const EVP_PKEY* pkey, std::string_view source);
 
 /// A secret JWK member as a BIGNUM in secure memory; the decoded bytes are wiped. With `too_long`, more
 /// than `max_len` decoded bytes are refused with that message.
@@ -42,7 +36,8 @@ AJWT_DECL secure_bn_ptr jwk_secret_bn(const nlohmann::json& jwk, const char* mem
                                       std::size_t max_len, std::string_view too_long = {});
 
 /// Parses a private JWK object (RSA with or without the CRT members, P-256, Ed25519) into an EVP_PKEY
-/// holding both halves, after checking that the private members belong to the public ones.
+/// holding both halves, after checking that the private members belong to the public ones (for RSA with
+/// rsa_private_mismatch, the check OpenSSH keys go through too).
 AJWT_DECL pkey_ptr pkey_from_private_jwk(const nlohmann::json& jwk, std::string_view source);
 
 }  // namespace detail

@@ -22,6 +22,7 @@
 #include "openssh_public.hpp"
 #include "openssh_wire.hpp"
 #include "openssl.hpp"
+#include "rsa_private.hpp"
 
 AJWT_NAMESPACE_BEGIN
 namespace detail::openssh {

@@ -29,17 +29,7 @@ namespace detail::openssh {
 // ---------------------------------------------------------------------------------------------------------
 // Building and reading EVP_PKEYs.
 
-/// An EVP_PKEY of `type` ("RSA", "ED25519", "EC") from `params`; key_error(`what`) when OpenSSL refuses.
-AJWT_DECL pkey_ptr pkey_from_params(const char* type, int selection, OSSL_PARAM* params,
-                                    std::string_view what);
-
-/// As pkey_from_params, from a filled builder.
-AJWT_DECL pkey_ptr pkey_from_builder(const char* type, int selection, OSSL_PARAM_BLD* bld,
-                                     std::string_view what);
-
-AJWT_DECL param_bld_ptr new_param_builder();
-
-AJWT_DECL void check_pushed(int ok);
+// EVP_PKEYs are built by pkey_from_builder / pkey_from_params (openssl.hpp), as for every format.
 
 /// Structural checks on an RSA public key: 1 < e < n, e odd and at most max_rsa_exponent_bits, n odd and
 /// at most max_rsa_bits. The minimum size is policy and lives in keys.hpp.

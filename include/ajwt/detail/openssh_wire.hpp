@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../algorithm.hpp"
 #include "../error.hpp"
 #include "../limits.hpp"
 #include "../version.hpp"
@@ -43,8 +44,7 @@ inline constexpr std::string_view private_key_end = "-----END OPENSSH PRIVATE KE
 /// The magic at the start of a decoded private key file, NUL included (PROTOCOL.key section 1).
 inline constexpr std::string_view private_key_magic{"openssh-key-v1\0", 15};
 
-/// The key types this header reads and writes.
-enum class key_type { rsa, ed25519, ecdsa_p256 };
+// The key types OpenSSH files hold are ajwt::key_type (algorithm.hpp): one enum for every format.
 
 /// The key type named by an OpenSSH type word, or nullopt for any other word.
 AJWT_DECL std::optional<key_type> key_type_from_name(std::string_view name) noexcept;
@@ -54,7 +54,7 @@ constexpr std::string_view type_name(key_type type) noexcept {
   switch (type) {
     case key_type::rsa: return rsa_type;
     case key_type::ed25519: return ed25519_type;
-    case key_type::ecdsa_p256: return ecdsa_p256_type;
+    case key_type::ec_p256: return ecdsa_p256_type;
   }
   return "unknown";
 }

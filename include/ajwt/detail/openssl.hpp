@@ -78,6 +78,23 @@ AJWT_DECL std::string digest_bytes(const EVP_MD* md, std::string_view data);
 /// SHA-256 of `data` (raw bytes): key ids, thumbprints, request binding.
 AJWT_DECL std::string sha256_bytes(std::string_view data);
 
+/// A new, empty OSSL_PARAM builder; throws crypto_error when OpenSSL cannot allocate one.
+[[nodiscard]] AJWT_DECL param_bld_ptr new_param_builder();
+
+/// Throws crypto_error unless an OSSL_PARAM_BLD_push_* call returned 1 (they fail only to allocate).
+AJWT_DECL void check_pushed(int ok);
+
+/// The one way ajwt makes an EVP_PKEY out of numbers, whatever the format they came in (JWK, OpenSSH):
+/// a key of `type` ("RSA", "EC", "ED25519") from `params`, `selection` EVP_PKEY_PUBLIC_KEY or
+/// EVP_PKEY_KEYPAIR. When OpenSSL refuses the numbers it throws key_error(source, problem) (only `problem`
+/// when `source` is empty) and leaves OpenSSL's error queue empty; crypto_error when OpenSSL cannot run.
+[[nodiscard]] AJWT_DECL pkey_ptr pkey_from_params(const char* type, int selection, OSSL_PARAM* params,
+                                                  std::string_view source, std::string_view problem);
+
+/// As pkey_from_params, from the contents of a filled builder.
+[[nodiscard]] AJWT_DECL pkey_ptr pkey_from_builder(const char* type, int selection, OSSL_PARAM_BLD* bld,
+                                                   std::string_view source, std::string_view problem);
+
 /// Fills `out` with `n` bytes from the OS CSPRNG (through OpenSSL's DRBG).
 AJWT_DECL void random_bytes(unsigned char* out, std::size_t n);
 

@@ -36,17 +36,6 @@ AJWT_DECL bn_ptr bytes_to_bn(std::string_view bytes) {
   return bn;
 }
 
-AJWT_DECL pkey_ptr pkey_from_params(const char* type, int selection, OSSL_PARAM_BLD* bld,
-                                    std::string_view source) {
-  params_ptr params(OSSL_PARAM_BLD_to_param(bld));
-  pkey_ctx_ptr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
-  EVP_PKEY* pkey = nullptr;
-  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &pkey, selection, params.get()) != 1)
-    throw_key_error(source, "invalid " + std::string(type) + " key parameters: " + drain_openssl_errors());
-  return pkey_ptr(pkey);
-}
-
 AJWT_DECL const std::string& jwk_kty(const nlohmann::json& jwk, std::string_view source) {
   if (!jwk.is_object()) throw_key_error(source, "a JWK must be a JSON object");
   auto kty_it = jwk.find("kty");
@@ -74,8 +63,8 @@ AJWT_DECL rsa_public_numbers push_rsa_public(const nlohmann::json& jwk, OSSL_PAR
   if (BN_num_bits(out.n.get()) > max_rsa_bits)
     throw_key_error(source, "RSA key of " + std::to_string(BN_num_bits(out.n.get())) +
                                 " bits is too large (maximum " + std::to_string(max_rsa_bits) + ")");
-  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, out.n.get());
-  OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, out.e.get());
+  check_pushed(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, out.n.get()));
+  check_pushed(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, out.e.get()));
   return out;
 }
 
@@ -85,16 +74,6 @@ AJWT_DECL std::string p256_jwk_point(const nlohmann::json& jwk, std::string_view
   if (x.size() > 32 || y.size() > 32)
     throw_key_error(source, "P-256 JWK \"x\" and \"y\" must be 32 bytes each");
   return "\x04" + std::string(32 - x.size(), '\0') + x + std::string(32 - y.size(), '\0') + y;
-}
-
-AJWT_DECL pkey_ptr p256_from_params(OSSL_PARAM_BLD* bld, int selection, std::string_view source) {
-  params_ptr params(OSSL_PARAM_BLD_to_param(bld));
-  pkey_ctx_ptr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-  EVP_PKEY* p = nullptr;
-  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &p, selection, params.get()) != 1)
-    throw_key_error(source, "P-256 JWK point (\"x\", \"y\") is not on the curve: " + drain_openssl_errors());
-  return pkey_ptr(p);
 }
 
 AJWT_DECL std::string ed25519_jwk_x(const nlohmann::json& jwk, std::string_view source) {
@@ -111,17 +90,18 @@ AJWT_DECL void throw_unsupported_kty(std::string_view kty, std::string_view sour
 AJWT_DECL pkey_ptr pkey_from_public_jwk(const nlohmann::json& jwk, std::string_view source) {
   const auto& kty = jwk_kty(jwk, source);
   if (kty == "RSA") {
-    param_bld_ptr bld(OSSL_PARAM_BLD_new());
+    const param_bld_ptr bld = new_param_builder();
     const auto numbers = push_rsa_public(jwk, bld.get(), source);
-    return pkey_from_params("RSA", EVP_PKEY_PUBLIC_KEY, bld.get(), source);
+    return pkey_from_builder("RSA", EVP_PKEY_PUBLIC_KEY, bld.get(), source, "OpenSSL refused the RSA key");
   }
   if (kty == "EC") {
     require_jwk_curve(jwk, kty, "P-256", source);
     const auto point = p256_jwk_point(jwk, source);
-    param_bld_ptr bld(OSSL_PARAM_BLD_new());
-    OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0);
-    OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size());
-    auto pkey = p256_from_params(bld.get(), EVP_PKEY_PUBLIC_KEY, source);
+    const param_bld_ptr bld = new_param_builder();
+    check_pushed(OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0));
+    check_pushed(
+        OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()));
+    auto pkey = pkey_from_builder("EC", EVP_PKEY_PUBLIC_KEY, bld.get(), source, p256_off_curve);
     pkey_ctx_ptr check(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
     if (!check || EVP_PKEY_public_check(check.get()) != 1)
       throw_key_error(source, "P-256 JWK point is not on the curve");

@@ -9,36 +9,6 @@
 AJWT_NAMESPACE_BEGIN
 namespace detail::openssh {
 
-AJWT_DECL pkey_ptr pkey_from_params(const char* type, int selection, OSSL_PARAM* params,
-                                    std::string_view what) {
-  pkey_ctx_ptr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
-  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0)
-    throw crypto_error("ajwt: EVP_PKEY_fromdata_init failed: " + drain_openssl_errors());
-  EVP_PKEY* raw = nullptr;
-  if (EVP_PKEY_fromdata(ctx.get(), &raw, selection, params) <= 0 || raw == nullptr) {
-    clear_openssl_errors();
-    throw key_error(std::string(what));
-  }
-  return pkey_ptr(raw);
-}
-
-AJWT_DECL pkey_ptr pkey_from_builder(const char* type, int selection, OSSL_PARAM_BLD* bld,
-                                     std::string_view what) {
-  params_ptr params(OSSL_PARAM_BLD_to_param(bld));
-  if (!params) throw crypto_error("ajwt: OSSL_PARAM_BLD_to_param failed: " + drain_openssl_errors());
-  return pkey_from_params(type, selection, params.get(), what);
-}
-
-AJWT_DECL param_bld_ptr new_param_builder() {
-  param_bld_ptr bld(OSSL_PARAM_BLD_new());
-  if (!bld) throw crypto_error("ajwt: OSSL_PARAM_BLD_new failed: " + drain_openssl_errors());
-  return bld;
-}
-
-AJWT_DECL void check_pushed(int ok) {
-  if (ok != 1) throw crypto_error("ajwt: OSSL_PARAM_BLD_push failed: " + drain_openssl_errors());
-}
-
 AJWT_DECL void check_rsa_public(const BIGNUM* n, const BIGNUM* e) {
   if (BN_num_bits(e) > max_rsa_exponent_bits) throw key_error("the RSA public exponent is too large");
   if (!BN_is_odd(e) || BN_is_one(e)) throw key_error("the RSA public exponent is not an odd number above 1");
@@ -51,14 +21,14 @@ AJWT_DECL pkey_ptr rsa_public_key(const BIGNUM* n, const BIGNUM* e) {
   const param_bld_ptr bld = new_param_builder();
   check_pushed(OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n));
   check_pushed(OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e));
-  return pkey_from_builder("RSA", EVP_PKEY_PUBLIC_KEY, bld.get(), "OpenSSL rejected the RSA public key");
+  return pkey_from_builder("RSA", EVP_PKEY_PUBLIC_KEY, bld.get(), {}, "OpenSSL rejected the RSA public key");
 }
 
 AJWT_DECL pkey_ptr ed25519_public_key(std::string_view pub) {
   if (pub.size() != 32) throw key_error("the Ed25519 public key is not 32 bytes");
   const param_bld_ptr bld = new_param_builder();
   check_pushed(OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, pub.data(), pub.size()));
-  return pkey_from_builder("ED25519", EVP_PKEY_PUBLIC_KEY, bld.get(),
+  return pkey_from_builder("ED25519", EVP_PKEY_PUBLIC_KEY, bld.get(), {},
                            "OpenSSL rejected the Ed25519 public key");
 }
 
@@ -83,7 +53,7 @@ AJWT_DECL pkey_ptr p256_public_key(std::string_view point) {
   check_pushed(
       OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()));
   constexpr std::string_view off_curve = "the EC point is not on the P-256 curve";
-  pkey_ptr key = pkey_from_builder("EC", EVP_PKEY_PUBLIC_KEY, bld.get(), off_curve);
+  pkey_ptr key = pkey_from_builder("EC", EVP_PKEY_PUBLIC_KEY, bld.get(), {}, off_curve);
   check_public_key(key.get(), off_curve);
   return key;
 }
@@ -102,7 +72,7 @@ AJWT_DECL pkey_ptr read_public_fields(key_type type, reader& r) {
       return rsa_public_key(n.get(), e.get());
     }
     case key_type::ed25519: return ed25519_public_key(r.read_string("Ed25519 public key"));
-    case key_type::ecdsa_p256: read_p256_curve(r); return p256_public_key(r.read_string("EC public key"));
+    case key_type::ec_p256: read_p256_curve(r); return p256_public_key(r.read_string("EC public key"));
   }
   throw key_error("unknown key type");
 }

@@ -12,7 +12,7 @@ namespace detail::openssh {
 AJWT_DECL std::optional<key_type> key_type_from_name(std::string_view name) noexcept {
   if (name == rsa_type) return key_type::rsa;
   if (name == ed25519_type) return key_type::ed25519;
-  if (name == ecdsa_p256_type) return key_type::ecdsa_p256;
+  if (name == ecdsa_p256_type) return key_type::ec_p256;
   return std::nullopt;
 }
 

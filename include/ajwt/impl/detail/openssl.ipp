@@ -73,6 +73,38 @@ AJWT_DECL std::string digest_bytes(const EVP_MD* md, std::string_view data) {
 
 AJWT_DECL std::string sha256_bytes(std::string_view data) { return digest_bytes(EVP_sha256(), data); }
 
+AJWT_DECL param_bld_ptr new_param_builder() {
+  param_bld_ptr bld(OSSL_PARAM_BLD_new());
+  if (!bld) throw crypto_error("ajwt: OSSL_PARAM_BLD_new failed: " + drain_openssl_errors());
+  return bld;
+}
+
+AJWT_DECL void check_pushed(int ok) {
+  if (ok != 1) throw crypto_error("ajwt: OSSL_PARAM_BLD_push failed: " + drain_openssl_errors());
+}
+
+AJWT_DECL pkey_ptr pkey_from_params(const char* type, int selection, OSSL_PARAM* params,
+                                    std::string_view source, std::string_view problem) {
+  pkey_ctx_ptr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1)
+    throw crypto_error("ajwt: EVP_PKEY_fromdata_init failed: " + drain_openssl_errors());
+  EVP_PKEY* raw = nullptr;
+  if (EVP_PKEY_fromdata(ctx.get(), &raw, selection, params) != 1 || raw == nullptr) {
+    EVP_PKEY_free(raw);
+    clear_openssl_errors();
+    if (source.empty()) throw key_error(std::string(problem));
+    throw key_error(std::string(source), std::string(problem));
+  }
+  return pkey_ptr(raw);
+}
+
+AJWT_DECL pkey_ptr pkey_from_builder(const char* type, int selection, OSSL_PARAM_BLD* bld,
+                                     std::string_view source, std::string_view problem) {
+  params_ptr params(OSSL_PARAM_BLD_to_param(bld));
+  if (!params) throw crypto_error("ajwt: OSSL_PARAM_BLD_to_param failed: " + drain_openssl_errors());
+  return pkey_from_params(type, selection, params.get(), source, problem);
+}
+
 AJWT_DECL void random_bytes(unsigned char* out, std::size_t n) {
   if (RAND_bytes(out, static_cast<int>(n)) != 1)
     throw crypto_error("ajwt: RAND_bytes failed: " + drain_openssl_errors());
