@@ -9,11 +9,12 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view in(reinterpret_cast<const char*>(data), size);
-  std::string out;
-  if (ajwt::detail::base64url_decode(in, out) && ajwt::detail::base64url_encode(out) != in) std::abort();
-  if (ajwt::detail::base64_decode(in, out) && ajwt::detail::base64_encode(out) != in) std::abort();
+  if (const auto out = ajwt::detail::base64url_decode(in); out && ajwt::detail::base64url_encode(*out) != in)
+    std::abort();
+  if (const auto out = ajwt::detail::base64_decode(in); out && ajwt::detail::base64_encode(*out) != in)
+    std::abort();
   // And encoding any bytes decodes back to them.
-  std::string back;
-  if (!ajwt::detail::base64url_decode(ajwt::detail::base64url_encode(in), back) || back != in) std::abort();
+  const auto back = ajwt::detail::base64url_decode(ajwt::detail::base64url_encode(in));
+  if (!back || *back != in) std::abort();
   return 0;
 }

@@ -13,10 +13,9 @@ namespace {
 /// Aborts when a loaded Ed25519 key is a point that cannot authenticate anyone.
 void require_usable(const ajwt::public_key& k) {
   if (k.type() != ajwt::key_type::ed25519) return;
-  std::string raw;
-  fuzz::require(ajwt::detail::base64url_decode(k.to_jwk().at("x").get<std::string>(), raw) &&
-                raw.size() == 32);
-  const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
+  const auto raw = ajwt::detail::base64url_decode(k.to_jwk().at("x").get<std::string>());
+  fuzz::require(raw && raw->size() == 32);
+  const auto* p = reinterpret_cast<const unsigned char*>(raw->data());
   fuzz::require(!ajwt::detail::ed25519_is_small_order(p) && !ajwt::detail::ed25519_is_noncanonical(p));
 }
 

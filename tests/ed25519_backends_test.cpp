@@ -189,8 +189,8 @@ TEST_CASE("every backend signs and verifies the RFC 8037 appendix A.4 token and 
   const auto pub = ajwt::public_key::from_jwk(v["jwk_public"]);
   const auto input = v["signing_input"].get<std::string>();
   std::string sig, bad_sig;
-  REQUIRE(ajwt::detail::base64url_decode(v["signature_b64"].get<std::string>(), sig));
-  REQUIRE(ajwt::detail::base64url_decode(bad["signature_b64"].get<std::string>(), bad_sig));
+  sig = ajwt::detail::base64url_decode(v["signature_b64"].get<std::string>()).value();
+  bad_sig = ajwt::detail::base64url_decode(bad["signature_b64"].get<std::string>()).value();
   REQUIRE(bad["expect"] == "invalid");
   for (auto b : backends()) {
     INFO(name_of(b));

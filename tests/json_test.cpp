@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -20,25 +21,20 @@ using nlohmann::json;
 
 /// Parses `text` and requires success.
 json parse_ok(std::string_view text, std::size_t max_depth = ajwt::detail::default_json_max_depth) {
-  json j;
-  std::string err;
   INFO("input: " << ajwt::detail::printable(text));
-  const bool ok = ajwt::detail::parse_json_strict(text, j, err, max_depth);
-  INFO("error: " << err);
-  REQUIRE(ok);
-  CHECK(err.empty());
-  return j;
+  auto parsed = ajwt::detail::parse_json_strict(text, max_depth);
+  INFO("error: " << (parsed ? std::string() : parsed.error()));
+  REQUIRE(parsed);
+  return std::move(*parsed);
 }
 
 /// Parses `text`, requires failure and returns the error text.
 std::string parse_error(std::string_view text, std::size_t max_depth = ajwt::detail::default_json_max_depth) {
-  json j;
-  std::string err;
   INFO("input: " << ajwt::detail::printable(text));
-  const bool ok = ajwt::detail::parse_json_strict(text, j, err, max_depth);
-  REQUIRE_FALSE(ok);
-  CHECK_FALSE(err.empty());
-  return err;
+  const auto parsed = ajwt::detail::parse_json_strict(text, max_depth);
+  REQUIRE_FALSE(parsed);
+  CHECK_FALSE(parsed.error().empty());
+  return parsed.error();
 }
 
 bool is_printable_ascii(std::string_view s) {
@@ -250,16 +246,15 @@ TEST_CASE("strict JSON never throws on random input", "[json]") {
   int accepted = 0;
   for (int i = 0; i < 20000; ++i) {
     const std::string text = ajwt_test::random_text(rng, alphabet, 40);
-    json j;
-    std::string err;
-    bool ok = false;
-    CHECK_NOTHROW(ok = ajwt::detail::parse_json_strict(text, j, err));
-    if (ok) {
+    std::optional<ajwt::detail::parsed_json> parsed;
+    CHECK_NOTHROW(parsed.emplace(ajwt::detail::parse_json_strict(text)));
+    REQUIRE(parsed);
+    if (*parsed) {
       ++accepted;
       // Whatever is accepted is also valid JSON to nlohmann's own parser, with the same value.
-      CHECK(j == json::parse(text));
+      CHECK(**parsed == json::parse(text));
     } else {
-      CHECK_FALSE(err.empty());
+      CHECK_FALSE(parsed->error().empty());
     }
   }
   CHECK(accepted > 0);

@@ -710,6 +710,9 @@ TEST_CASE("JWKS URLs must be https unless plain http is explicitly allowed", "[j
       {"keys.example/jwks.json", "scheme must be https"},
       {"https:///jwks.json", "no host"},
       {"https://:443/jwks.json", "no host"},
+      {"https://user@/jwks.json", "no host"},
+      {"https://[::1/jwks.json", "IPv6 address in brackets is malformed"},
+      {"https://[::1]x/jwks.json", "IPv6 address in brackets is malformed"},
       {"https://keys.example/a b", "space"},
       {"", "empty"},
   };

@@ -188,7 +188,7 @@ std::string base64_of_line(std::string_view line) {
 
 std::string blob_of_line(std::string_view line) {
   std::string blob;
-  REQUIRE(ajwt::detail::base64_decode(base64_of_line(line), blob));
+  blob = ajwt::detail::base64_decode(base64_of_line(line)).value();
   return blob;
 }
 
@@ -205,7 +205,7 @@ std::string decode_private(std::string_view text) {
   for (std::size_t i = begin; i < end; ++i)
     if (text[i] != '\n' && text[i] != '\r') b64 += text[i];
   std::string binary;
-  REQUIRE(ajwt::detail::base64_decode(b64, binary));
+  binary = ajwt::detail::base64_decode(b64).value();
   return binary;
 }
 

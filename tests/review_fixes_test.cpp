@@ -178,7 +178,7 @@ TEST_CASE("P-256 public keys off the curve or at infinity and RSA keys with an e
   const auto good = ajwt_test::cached_key("review/p256", ajwt::key_type::ec_p256).public_part().to_jwk();
   auto bad = good;
   std::string y;
-  REQUIRE(ajwt::detail::base64url_decode(good["y"].get<std::string>(), y));
+  y = ajwt::detail::base64url_decode(good["y"].get<std::string>()).value();
   y[31] = static_cast<char>(y[31] ^ 1);
   bad["y"] = b64url(y);
   CHECK_THROWS_WITH(ajwt::public_key::from_jwk(bad), Catch::Contains("not on the curve"));
@@ -194,7 +194,7 @@ TEST_CASE("P-256 public keys off the curve or at infinity and RSA keys with an e
   // RSA: an even modulus, and exponents 1 and 2 (JWK form, 2048 bits).
   auto rsa = ajwt_test::cached_key("review/rsa", ajwt::key_type::rsa).public_part().to_jwk();
   std::string n;
-  REQUIRE(ajwt::detail::base64url_decode(rsa["n"].get<std::string>(), n));
+  n = ajwt::detail::base64url_decode(rsa["n"].get<std::string>()).value();
   auto even = rsa;
   n.back() = static_cast<char>(n.back() & 0xfe);
   even["n"] = b64url(n);
@@ -441,7 +441,7 @@ TEST_CASE("a JWKS document with one out-of-policy key loads its other keys and n
   const auto good = ed_key().public_part().to_jwk();
   auto small_rsa = ajwt_test::cached_key("review/rsa", ajwt::key_type::rsa).public_part().to_jwk();
   std::string n;
-  REQUIRE(ajwt::detail::base64url_decode(small_rsa["n"].get<std::string>(), n));
+  n = ajwt::detail::base64url_decode(small_rsa["n"].get<std::string>()).value();
   small_rsa["n"] = b64url(n.substr(0, 128));  // 1024 bits
   auto oaep = ajwt_test::cached_key("review/rsa", ajwt::key_type::rsa).public_part().to_jwk();
   oaep.erase("use");

@@ -640,7 +640,7 @@ TEST_CASE("bad_signature: a tampered token, another user's key, a foreign key, a
     const auto dot2 = good.rfind('.');
     const std::string input = good.substr(0, dot2);
     std::string sig;
-    REQUIRE(ajwt::detail::base64url_decode(good.substr(dot2 + 1), sig));
+    sig = ajwt::detail::base64url_decode(good.substr(dot2 + 1)).value();
     CHECK(outcome(header_of(input + "." + b64url(sig.substr(0, 63)))) == reason::bad_signature);
     CHECK(outcome(header_of(input + "." + b64url(sig + "x"))) == reason::bad_signature);
     CHECK(outcome(header_of(input + "." + b64url(std::string(64, '\0')))) == reason::bad_signature);
@@ -1281,6 +1281,25 @@ TEST_CASE("the observer is told of every verification, once, with the right fiel
 
   CHECK(v.verify_token("a.b").reason() == reason::malformed_token);
   CHECK(events->size() == 5);
+
+  // Decoding that fails part-way (a header with a kid, then a payload that is not base64url) reports no
+  // kid: nothing of a token that did not decode is passed on as if it had been read.
+  const std::string token = builder(alice_key(), "alice").token();
+  const auto dot1 = token.find('.'), dot2 = token.rfind('.');
+  const std::string bad_payload = token.substr(0, dot1 + 1) + "!!!" + token.substr(dot2);
+  CHECK(v.verify_token(bad_payload).reason() == reason::malformed_token);
+  REQUIRE(events->size() == 6);
+  CHECK(events->back().why == reason::malformed_token);
+  CHECK(events->back().kid.empty());
+  CHECK(events->back().username.empty());
+  // A token that decoded and failed a later rule keeps its kid (the key it claims to be signed with).
+  const std::string not_object =
+      token.substr(0, dot1 + 1) + ajwt::detail::base64url_encode("[1]") + token.substr(dot2);
+  CHECK(v.verify_token(not_object).reason() == reason::malformed_token);
+  REQUIRE(events->size() == 7);
+  CHECK(events->back().detail == "payload is not a JSON object");
+  CHECK(events->back().kid == alice_key().kid());
+  CHECK(events->back().username.empty());
 }
 
 TEST_CASE("an observer that throws does not change the outcome", "[verifier][observer]") {

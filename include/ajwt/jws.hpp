@@ -39,17 +39,6 @@ inline constexpr std::size_t max_kid_bytes = 256;
 
 namespace detail {
 
-/// Message digests fetched once per process: OpenSSL 3 makes implicit fetches by name costly.
-struct digests {
-  md_ptr sha256{EVP_MD_fetch(nullptr, "SHA256", nullptr)};
-  md_ptr sha384{EVP_MD_fetch(nullptr, "SHA384", nullptr)};
-  md_ptr sha512{EVP_MD_fetch(nullptr, "SHA512", nullptr)};
-  static const digests& get() {
-    static const digests d;
-    return d;
-  }
-};
-
 /// The digest of an algorithm; nullptr for EdDSA, which hashes internally.
 AJWT_DECL const EVP_MD* digest_for(algorithm a) noexcept;
 

@@ -8,10 +8,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "detail/base64.hpp"
 #include "detail/openssl.hpp"
 #include "detail/text.hpp"
+#include "detail/url.hpp"
 #include "error.hpp"
 #include "version.hpp"
 
@@ -47,13 +49,17 @@ namespace detail {
 AJWT_DECL bool is_unreserved(char c) noexcept;
 
 /// RFC 3986 section 6.2.2.1-2: percent-encodings in upper case, unreserved characters decoded.
-/// Fails on a malformed percent-encoding or a character that may not appear in a URI.
-AJWT_DECL bool normalize_percent(std::string_view in, std::string& out);
+/// Nothing on a malformed percent-encoding or a character that may not appear in a URI.
+[[nodiscard]] AJWT_DECL std::optional<std::string> normalize_percent(std::string_view in);
 
 /// RFC 3986 section 5.2.4: remove "." and ".." segments.
 AJWT_DECL std::string remove_dot_segments(std::string_view path);
 
 AJWT_DECL std::string sha256_b64(std::string_view data);
+
+/// True when `url` is an origin, "scheme://host[:port]" with nothing after (what the HTTP integrations
+/// bind requests to): normalize_url accepts it, and it has no path, query or fragment.
+[[nodiscard]] AJWT_DECL bool is_origin(std::string_view url);
 
 }  // namespace detail
 

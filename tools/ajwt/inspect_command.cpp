@@ -30,17 +30,15 @@ std::string excerpt(std::string_view s) { return ajwt::detail::printable(s, 40);
 
 /// Decodes one base64url segment of the token and parses it as a strict JSON object; `what` names it.
 nlohmann::json decode_segment(std::string_view segment, const char* what) {
-  std::string octets;
   if (segment.empty()) throw usage_error(std::string("inspect: the ") + what + " segment is empty");
-  if (!ajwt::detail::base64url_decode(segment, octets))
+  const auto octets = ajwt::detail::base64url_decode(segment);
+  if (!octets)
     throw usage_error(std::string("inspect: the ") + what +
                       " segment is not canonical unpadded base64url: \"" + excerpt(segment) + "\"");
-  nlohmann::json value;
-  std::string error;
-  if (!ajwt::detail::parse_json_strict(octets, value, error))
-    throw usage_error(std::string("inspect: the ") + what + " is not valid JSON: " + error);
-  if (!value.is_object()) throw usage_error(std::string("inspect: the ") + what + " is not a JSON object");
-  return value;
+  auto value = ajwt::detail::parse_json_strict(*octets);
+  if (!value) throw usage_error(std::string("inspect: the ") + what + " is not valid JSON: " + value.error());
+  if (!value->is_object()) throw usage_error(std::string("inspect: the ") + what + " is not a JSON object");
+  return std::move(*value);
 }
 
 int run_inspect(const inspect_options& o) {
@@ -64,9 +62,8 @@ int run_inspect(const inspect_options& o) {
   nlohmann::json out;
   out["header"] = decode_segment(text.substr(0, first), "header");
   out["claims"] = decode_segment(text.substr(first + 1, second - first - 1), "claims");
-  std::string signature;
-  if (!ajwt::detail::base64url_decode(text.substr(second + 1), signature))
-    throw usage_error("inspect: the signature segment is not canonical unpadded base64url");
+  const auto signature = ajwt::detail::base64url_decode(text.substr(second + 1));
+  if (!signature) throw usage_error("inspect: the signature segment is not canonical unpadded base64url");
   out["verified"] = false;
   const std::int64_t now = o.now ? *o.now : ajwt::system_clock().now();
   out["now"] = now;

@@ -186,10 +186,8 @@ repository load_keys(const verify_options& o) {
     // A lone JWK where a JWKS belongs is a common slip: say how to wrap it.
     // (Parsed strictly and depth-bounded, as every untrusted document; what does not parse is left to
     // load_jwks, whose error says where.)
-    nlohmann::json doc;
-    std::string parse_error;
-    if (ajwt::detail::parse_json_strict(text, doc, parse_error) && doc.is_object() && doc.contains("kty") &&
-        !doc.contains("keys"))
+    if (const auto doc = ajwt::detail::parse_json_strict(text);
+        doc && doc->is_object() && doc->contains("kty") && !doc->contains("keys"))
       throw usage_error(
           "--jwks " + location +
           ": this is a single JWK, not a JWKS document; a JWKS wraps it: {\"keys\": [ <the JWK> ]} "

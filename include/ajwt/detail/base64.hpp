@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -48,17 +49,16 @@ constexpr std::size_t base64_decoded_size(std::size_t n) noexcept {
 [[nodiscard]] AJWT_DECL bool base64_decode_raw(std::string_view in, unsigned char* out,
                                                b64_alphabet a) noexcept;
 
-/// Strict decoding into `out` (replaced). Rejects: characters outside the alphabet (whitespace
+/// Strict decoding. Refuses (nothing is returned): characters outside the alphabet (whitespace
 /// included), a length that is 1 mod 4, non-zero unused trailing bits (non-canonical encodings), and
 /// padding — except in the standard alphabet, where padding is required to a multiple of 4.
-/// Returns false on any of these; `out` is then unspecified.
-[[nodiscard]] AJWT_DECL bool base64_decode_into(std::string_view in, std::string& out, b64_alphabet a);
+[[nodiscard]] AJWT_DECL std::optional<std::string> base64_decode(std::string_view in, b64_alphabet a);
 
-/// Strict base64url decoding (see base64_decode_into); false on any deviation.
-[[nodiscard]] AJWT_DECL bool base64url_decode(std::string_view in, std::string& out);
+/// Strict base64url decoding (see base64_decode); nothing on any deviation.
+[[nodiscard]] AJWT_DECL std::optional<std::string> base64url_decode(std::string_view in);
 
-/// Strict standard base64 decoding with required padding; false on any deviation.
-[[nodiscard]] AJWT_DECL bool base64_decode(std::string_view in, std::string& out);
+/// Strict standard base64 decoding with required padding; nothing on any deviation.
+[[nodiscard]] AJWT_DECL std::optional<std::string> base64_decode(std::string_view in);
 
 }  // namespace detail
 AJWT_NAMESPACE_END

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "../version.hpp"
@@ -109,10 +110,35 @@ class strict_json_builder final : public nlohmann::json_sax<nlohmann::json> {
   std::string error_;
 };
 
-/// Parses `text` strictly into `out`. On failure returns false and sets `error` to a short
-/// description. Never throws (allocation failure aside).
-[[nodiscard]] AJWT_DECL bool parse_json_strict(std::string_view text, nlohmann::json& out, std::string& error,
-                                               std::size_t max_depth = default_json_max_depth);
+/// What parse_json_strict returns: the document, or a short description of why the text is not one
+/// (e.g. "duplicate key \"a\""), for the caller to put after where the text came from.
+class parsed_json {
+ public:
+  /// A document.
+  explicit parsed_json(nlohmann::json value) : state_(std::in_place_index<0>, std::move(value)) {}
+  /// No document, and why.
+  [[nodiscard]] static parsed_json failed(std::string why) {
+    parsed_json p(nullptr);
+    p.state_.emplace<1>(std::move(why));
+    return p;
+  }
+  /// Whether the text was a document.
+  [[nodiscard]] explicit operator bool() const noexcept { return state_.index() == 0; }
+  /// The document; only when the parse succeeded.
+  [[nodiscard]] nlohmann::json& operator*() { return std::get<0>(state_); }
+  [[nodiscard]] const nlohmann::json& operator*() const { return std::get<0>(state_); }
+  [[nodiscard]] nlohmann::json* operator->() { return &std::get<0>(state_); }
+  [[nodiscard]] const nlohmann::json* operator->() const { return &std::get<0>(state_); }
+  /// Why the text is not a document; only when the parse failed.
+  [[nodiscard]] const std::string& error() const { return std::get<1>(state_); }
+
+ private:
+  std::variant<nlohmann::json, std::string> state_;
+};
+
+/// Parses `text` strictly (the rules above). Never throws (allocation failure aside).
+[[nodiscard]] AJWT_DECL parsed_json parse_json_strict(std::string_view text,
+                                                      std::size_t max_depth = default_json_max_depth);
 
 }  // namespace detail
 AJWT_NAMESPACE_END

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -484,17 +485,27 @@ namespace json_scan_detail {
 AJWT_DECL void field_from_dom(const nlohmann::json& v, json_field& f, std::string& dump);
 }  // namespace json_scan_detail
 
+/// Why pick_members found no document: parse_json_strict's own error text.
+struct json_error {
+  std::string what;
+};
+
 /// Validates `text` exactly as parse_json_strict does and picks out the top-level members named in
-/// `names`. On failure returns false with parse_json_strict's own error text. The scanner decides on
+/// `names` into `out` (which the fields point into, so it is filled in place rather than returned).
+/// Returns the error when `text` is not a document, nothing when `out` is filled. The scanner decides on
 /// its own when it accepts; otherwise parse_json_strict decides (so a rejection costs a DOM parse).
 template <std::size_t N>
-bool pick_members(std::string_view text, const std::array<std::string_view, N>& names, picked_members<N>& out,
-                  std::string& error, std::size_t max_depth = default_json_max_depth) {
+[[nodiscard]] std::optional<json_error> pick_members(std::string_view text,
+                                                     const std::array<std::string_view, N>& names,
+                                                     picked_members<N>& out,
+                                                     std::size_t max_depth = default_json_max_depth) {
   out.dom.reset();
   json_scanner scanner(text, names.data(), out.fields.data(), N, out.scratch, max_depth);
-  if (scanner.run(out.is_object) == json_scan::accepted) return true;
+  if (scanner.run(out.is_object) == json_scan::accepted) return std::nullopt;
   auto holder = std::make_unique<typename picked_members<N>::dom_holder>();
-  if (!parse_json_strict(text, holder->value, error, max_depth)) return false;
+  auto parsed = parse_json_strict(text, max_depth);
+  if (!parsed) return json_error{parsed.error()};
+  holder->value = std::move(*parsed);
   out.fields = {};
   out.is_object = holder->value.is_object();
   if (out.is_object)
@@ -502,7 +513,7 @@ bool pick_members(std::string_view text, const std::array<std::string_view, N>& 
       if (auto it = holder->value.find(names[i]); it != holder->value.end())
         json_scan_detail::field_from_dom(*it, out.fields[i], holder->dumps[i]);
   out.dom = std::move(holder);
-  return true;
+  return std::nullopt;
 }
 
 }  // namespace detail

@@ -72,10 +72,23 @@ AJWT_DECL std::string bn_to_bytes(const BIGNUM* bn, int width = 0);
 /// Lower-case hexadecimal of `bytes`.
 AJWT_DECL std::string hex_lower(std::string_view bytes);
 
+/// Message digests fetched once per process: OpenSSL 3 makes implicit fetches by name costly. Every
+/// digest ajwt computes goes through these (signatures, key ids, thumbprints, request binding).
+struct digests {
+  md_ptr sha256{EVP_MD_fetch(nullptr, "SHA256", nullptr)};
+  md_ptr sha384{EVP_MD_fetch(nullptr, "SHA384", nullptr)};
+  md_ptr sha512{EVP_MD_fetch(nullptr, "SHA512", nullptr)};
+  static const digests& get() {
+    static const digests d;
+    return d;
+  }
+};
+
 /// The digest of `data` under `md` (raw bytes); throws crypto_error if OpenSSL fails.
 AJWT_DECL std::string digest_bytes(const EVP_MD* md, std::string_view data);
 
-/// SHA-256 of `data` (raw bytes): key ids, thumbprints, request binding.
+/// SHA-256 of `data` (raw bytes): key ids, thumbprints. base64url of it: body_sha256 and the request
+/// binding (request.hpp).
 AJWT_DECL std::string sha256_bytes(std::string_view data);
 
 /// A new, empty OSSL_PARAM builder; throws crypto_error when OpenSSL cannot allocate one.

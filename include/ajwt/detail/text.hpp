@@ -7,6 +7,7 @@
 #define AJWT_DETAIL_TEXT_HPP
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,9 +54,9 @@ namespace detail {
 /// input bytes are shown, then "...". The one policy for quoting untrusted text anywhere in ajwt.
 [[nodiscard]] AJWT_DECL std::string printable(std::string_view s, std::size_t max = 64);
 
-/// Percent-decodes `s` (RFC 3986 section 2.1) into `out`, replacing its contents. False, with `out`
-/// unspecified, at a '%' not followed by two hex digits. '+' stays '+' (this is not form decoding).
-[[nodiscard]] AJWT_DECL bool percent_decode(std::string_view s, std::string& out);
+/// Percent-decodes `s` (RFC 3986 section 2.1); nothing at a '%' not followed by two hex digits. '+'
+/// stays '+' (this is not form decoding).
+[[nodiscard]] AJWT_DECL std::optional<std::string> percent_decode(std::string_view s);
 
 }  // namespace detail
 AJWT_NAMESPACE_END

@@ -57,9 +57,11 @@ struct accepted_claims {
   std::string_view nonce;  ///< a view into the parsed_token
 };
 
-/// The "username" claim: a string of 1 to max_username_bytes bytes.
-[[nodiscard]] AJWT_DECL result<std::string_view> check_username(const json_field& f,
-                                                                const verifier_options& opt);
+/// A required string claim ("username", "nonce"): present, a string, 1 to `max_bytes` bytes. `name` is
+/// the claim's name for the detail.
+[[nodiscard]] AJWT_DECL result<std::string_view> check_string_claim(const json_field& f,
+                                                                    std::string_view name,
+                                                                    std::size_t max_bytes);
 
 /// Step 1 of a verification: strict decoding (segments, base64url, JSON, header rules, alg name, a flat
 /// scan that builds no DOM), the algorithm policy, "typ", the payload's shape and the username. The
@@ -72,10 +74,6 @@ struct accepted_claims {
 /// clock near the limits of int64 cannot overflow the window's ends.
 [[nodiscard]] AJWT_DECL result<std::int64_t> check_time(const json_field& f, const verifier_options& opt,
                                                         std::int64_t now);
-
-/// The "nonce" claim: a string of 1 to max_nonce_bytes bytes.
-[[nodiscard]] AJWT_DECL result<std::string_view> check_nonce(const json_field& f,
-                                                             const verifier_options& opt);
 
 /// "exp" and "nbf", when present: NumericDates, with the tolerance as leeway.
 [[nodiscard]] AJWT_DECL std::optional<failure> check_exp_nbf(const json_field& exp, const json_field& nbf,

@@ -221,9 +221,7 @@ httplib_verification<Verifier> install_verification(::httplib::Server& server, c
                                                     httplib_options options) {
   std::string origin = std::move(options.origin);
   if (!origin.empty() && origin.back() == '/') origin.pop_back();
-  const auto authority = origin.find("://");
-  if (authority == std::string::npos || origin.find_first_of("/?#", authority + 3) != std::string::npos ||
-      !normalize_url(origin))
+  if (!ajwt::detail::is_origin(origin))
     throw config_error(
         "ajwt: httplib_options.origin needs scheme://host[:port], like https://api.example.com, "
         "not \"" +
@@ -249,7 +247,7 @@ class signing_client {
   signing_client(std::string origin, token_builder builder)
       : origin_(std::move(origin)), builder_(std::move(builder)) {
     if (!origin_.empty() && origin_.back() == '/') origin_.pop_back();
-    if (!normalize_url(origin_) || origin_.find('/', origin_.find("://") + 3) != std::string::npos)
+    if (!ajwt::detail::is_origin(origin_))
       throw config_error("ajwt: signing_client needs an origin scheme://host[:port], not \"" +
                          origin_.substr(0, 200) + "\"");
     client_ = std::make_unique<::httplib::Client>(origin_);

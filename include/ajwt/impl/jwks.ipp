@@ -11,9 +11,9 @@ AJWT_NAMESPACE_BEGIN
 AJWT_DECL std::vector<public_key> load_jwks(std::string_view text, std::vector<std::string>* skipped,
                                             std::string_view source) {
   if (text.size() > max_key_text_bytes) detail::throw_key_error(source, "JWKS document is too large");
-  nlohmann::json doc;
-  std::string err;
-  if (!detail::parse_json_strict(text, doc, err)) detail::throw_key_error(source, "invalid JSON: " + err);
+  const auto parsed = detail::parse_json_strict(text);
+  if (!parsed) detail::throw_key_error(source, "invalid JSON: " + parsed.error());
+  const nlohmann::json& doc = *parsed;
   if (!doc.is_object()) detail::throw_key_error(source, "a JWKS document must be a JSON object");
   auto keys = doc.find("keys");
   if (keys == doc.end() || !keys->is_array())

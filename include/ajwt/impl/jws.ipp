@@ -116,9 +116,8 @@ AJWT_DECL std::optional<failure> decode_jws(std::string_view token, std::size_t 
   if (h64.empty() || h64.size() % 4 == 1 ||
       !base64_decode_raw(h64, out.header_text.prepare(base64_decoded_size(h64.size())), b64_alphabet::url))
     return failure{reason::malformed_token, "header is not canonical unpadded base64url"};
-  std::string err;
-  if (!pick_members(out.header_text.view(), jose_header_members, out.header, err))
-    return failure{reason::malformed_token, "header: " + err};
+  if (auto error = pick_members(out.header_text.view(), jose_header_members, out.header))
+    return failure{reason::malformed_token, "header: " + error->what};
   if (!out.header.is_object) return failure{reason::malformed_token, "header is not a JSON object"};
   const auto& h = out.header.fields;
   if (!h[hdr_alg].present()) return failure{reason::malformed_token, "header has no \"alg\""};
@@ -243,9 +242,10 @@ AJWT_DECL result<unverified> decode(std::string_view token, std::size_t max_toke
     if (d->header.dom) {
       out.header = std::move(d->header.dom->value);
     } else {
-      std::string err;  // the scanner accepted the header: the DOM parser accepts it too
-      if (!detail::parse_json_strict(d->header_text.view(), out.header, err))
-        return {reason::malformed_token, "header: " + err};
+      // The scanner accepted the header: the DOM parser accepts it too.
+      auto header = detail::parse_json_strict(d->header_text.view());
+      if (!header) return {reason::malformed_token, "header: " + header.error()};
+      out.header = std::move(*header);
     }
     out.payload = std::move(d->payload);
     out.signature = std::string(d->signature.view());

@@ -14,14 +14,15 @@ AJWT_DECL bool is_unreserved(char c) noexcept {
          c == '_' || c == '~';
 }
 
-AJWT_DECL bool normalize_percent(std::string_view in, std::string& out) {
+AJWT_DECL std::optional<std::string> normalize_percent(std::string_view in) {
+  std::string out;
   static constexpr char hex[] = "0123456789ABCDEF";
   for (std::size_t i = 0; i < in.size(); ++i) {
     const char c = in[i];
     if (c == '%') {
-      if (i + 2 >= in.size()) return false;
+      if (i + 2 >= in.size()) return std::nullopt;
       const int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
+      if (hi < 0 || lo < 0) return std::nullopt;
       const char decoded = static_cast<char>(hi * 16 + lo);
       if (is_unreserved(decoded)) {
         out += decoded;
@@ -34,12 +35,12 @@ AJWT_DECL bool normalize_percent(std::string_view in, std::string& out) {
     } else if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f || c == '"' ||
                c == '<' || c == '>' || c == '\\' || c == '^' || c == '`' || c == '{' || c == '|' ||
                c == '}') {
-      return false;
+      return std::nullopt;
     } else {
       out += c;
     }
   }
-  return true;
+  return out;
 }
 
 AJWT_DECL std::string remove_dot_segments(std::string_view path) {
@@ -66,12 +67,11 @@ AJWT_DECL std::string remove_dot_segments(std::string_view path) {
   return out;
 }
 
-AJWT_DECL std::string sha256_b64(std::string_view data) {
-  unsigned char md[32];
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1 || len != 32)
-    throw crypto_error("ajwt: SHA-256 failed: " + drain_openssl_errors());
-  return base64url_encode(std::string_view(reinterpret_cast<const char*>(md), len));
+AJWT_DECL std::string sha256_b64(std::string_view data) { return base64url_encode(sha256_bytes(data)); }
+
+AJWT_DECL bool is_origin(std::string_view url) {
+  const auto parts = split_url(url);
+  return parts && parts->path.empty() && !parts->query && !parts->fragment && normalize_url(url);
 }
 
 }  // namespace detail
@@ -80,69 +80,45 @@ AJWT_NAMESPACE_END
 AJWT_NAMESPACE_BEGIN
 
 AJWT_DECL std::optional<normalized_url> normalize_url(std::string_view url) {
-  const auto colon = url.find(':');
-  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  const auto parts = detail::split_url(url);
+  if (!parts || parts->userinfo) return std::nullopt;
   std::string scheme;
-  for (char c : url.substr(0, colon)) scheme += detail::ascii_lower(c);
+  for (char c : parts->scheme) scheme += detail::ascii_lower(c);
   if (scheme != "http" && scheme != "https") return std::nullopt;
-  auto rest = url.substr(colon + 1);
-  if (rest.substr(0, 2) != "//") return std::nullopt;
-  rest.remove_prefix(2);
-  if (const auto hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
-  std::string_view query_raw;
-  bool has_query = false;
-  if (const auto q = rest.find('?'); q != std::string_view::npos) {
-    query_raw = rest.substr(q + 1);
-    has_query = true;
-    rest = rest.substr(0, q);
-  }
-  const auto slash = rest.find('/');
-  const auto authority = rest.substr(0, slash);
-  const auto path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
-  if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
-  std::string_view host = authority, port;
-  if (authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    host = authority.substr(0, close + 1);
-    const auto after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return std::nullopt;
-      port = after.substr(1);
-    }
-  } else if (const auto pc = authority.rfind(':'); pc != std::string_view::npos) {
-    host = authority.substr(0, pc);
-    port = authority.substr(pc + 1);
-  }
-  if (host.empty()) return std::nullopt;
+  const auto split = detail::split_host_port(parts->host_port);
+  const auto* hp = std::get_if<detail::host_port>(&split);
+  if (hp == nullptr) return std::nullopt;
+  if (hp->host.empty()) return std::nullopt;
+  std::string host_lower;
+  for (char c : hp->host) host_lower += detail::ascii_lower(c);
+  normalized_url out;
+  out.target = scheme + "://";
   // RFC 3986 section 3.2.2: an IP literal holds hex digits, ':' and '.'; a reg-name or IPv4 address
   // holds unreserved, sub-delims and percent-encodings.
-  std::string host_lower;
-  for (char c : host) host_lower += detail::ascii_lower(c);
-  if (host_lower.front() == '[') {
-    if (host_lower.size() < 3) return std::nullopt;
-    for (char c : std::string_view(host_lower).substr(1, host_lower.size() - 2))
+  if (hp->ip_literal) {
+    for (char c : host_lower)
       if (detail::hex_value(c) < 0 && c != ':' && c != '.') return std::nullopt;
+    out.target += '[' + host_lower + ']';
   } else {
     for (char c : host_lower)
       if (!detail::is_unreserved(c) && c != '%' &&
           std::string_view("!$&'()*+,;=").find(c) == std::string_view::npos)
         return std::nullopt;
-  }
-  normalized_url out;
-  out.target = scheme + "://";
-  std::string host_norm;
-  if (!detail::normalize_percent(host_lower, host_norm)) return std::nullopt;
-  // Decoding may have produced upper-case letters (%41 is "A"): lower-case again, except the two
-  // hex digits of each remaining percent-encoding.
-  for (std::size_t i = 0; i < host_norm.size(); ++i) {
-    if (host_norm[i] == '%') {
-      out.target.append(host_norm, i, 3);
-      i += 2;
-    } else {
-      out.target += detail::ascii_lower(host_norm[i]);
+    const auto normalized_host = detail::normalize_percent(host_lower);
+    if (!normalized_host) return std::nullopt;
+    const std::string& host_norm = *normalized_host;
+    // Decoding may have produced upper-case letters (%41 is "A"): lower-case again, except the two
+    // hex digits of each remaining percent-encoding.
+    for (std::size_t i = 0; i < host_norm.size(); ++i) {
+      if (host_norm[i] == '%') {
+        out.target.append(host_norm, i, 3);
+        i += 2;
+      } else {
+        out.target += detail::ascii_lower(host_norm[i]);
+      }
     }
   }
+  const std::string_view port = hp->port.value_or(std::string_view());
   if (!port.empty()) {
     unsigned long value = 0;
     for (char c : port) {
@@ -153,11 +129,15 @@ AJWT_DECL std::optional<normalized_url> normalize_url(std::string_view url) {
     const bool is_default = (scheme == "http" && value == 80) || (scheme == "https" && value == 443);
     if (!is_default) out.target += ':' + std::to_string(value);
   }
-  std::string path_norm;
-  if (!detail::normalize_percent(path, path_norm)) return std::nullopt;
-  path_norm = detail::remove_dot_segments(path_norm);
+  const auto normalized_path = detail::normalize_percent(parts->path);
+  if (!normalized_path) return std::nullopt;
+  const std::string path_norm = detail::remove_dot_segments(*normalized_path);
   out.target += path_norm.empty() ? std::string("/") : path_norm;
-  if (has_query && !detail::normalize_percent(query_raw, out.query)) return std::nullopt;
+  if (parts->query) {
+    auto query = detail::normalize_percent(*parts->query);
+    if (!query) return std::nullopt;
+    out.query = std::move(*query);
+  }
   return out;
 }
 

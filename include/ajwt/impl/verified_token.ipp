@@ -10,10 +10,10 @@ AJWT_NAMESPACE_BEGIN
 
 AJWT_DECL const nlohmann::json& detail::lazy_json::get() const {
   if (const auto* v = value_.load(std::memory_order_acquire)) return *v;
-  auto fresh = std::make_unique<nlohmann::json>();
-  std::string err;
-  if (!detail::parse_json_strict(text_, *fresh, err))
-    throw std::logic_error("ajwt: the claims of a verified token no longer parse: " + err);
+  auto parsed = detail::parse_json_strict(text_);
+  if (!parsed)
+    throw std::logic_error("ajwt: the claims of a verified token no longer parse: " + parsed.error());
+  auto fresh = std::make_unique<nlohmann::json>(std::move(*parsed));
   nlohmann::json* expected = nullptr;
   if (value_.compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel,
                                      std::memory_order_acquire))

@@ -8,10 +8,13 @@
 #include <sys/un.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "../detail/text.hpp"
+#include "../detail/url.hpp"
 #include "../error.hpp"
 #include "../version.hpp"
 
@@ -47,14 +50,8 @@ namespace detail {
 /// `url` with any userinfo replaced by "***", quoted by detail::printable, for error messages.
 inline std::string redact_redis_url(std::string_view url) {
   std::string s(url);
-  const auto scheme_end = s.find("://");
-  if (scheme_end != std::string::npos) {
-    const auto start = scheme_end + 3;
-    auto end = s.find_first_of("/?#", start);
-    if (end == std::string::npos) end = s.size();
-    const auto at = s.rfind('@', end - 1);
-    if (at != std::string::npos && at >= start) s.replace(start, at - start, "***");
-  }
+  if (const auto parts = split_url(url); parts && parts->userinfo)
+    s.replace(static_cast<std::size_t>(parts->userinfo->data() - url.data()), parts->userinfo->size(), "***");
   return printable(s, 256);
 }
 
@@ -62,14 +59,13 @@ inline bool is_digits(std::string_view s) noexcept {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-/// Parses decimal digits into [lo, hi]; false when not digits or out of range.
-inline bool parse_bounded_int(std::string_view s, long lo, long hi, int& out) noexcept {
-  if (!is_digits(s) || s.size() > 10) return false;
+/// Decimal digits as a number in [lo, hi]; nothing when they are not digits or out of range.
+[[nodiscard]] inline std::optional<int> parse_bounded_int(std::string_view s, long lo, long hi) noexcept {
+  if (!is_digits(s) || s.size() > 10) return std::nullopt;
   long v = 0;
   for (const char c : s) v = v * 10 + (c - '0');
-  if (v < lo || v > hi) return false;
-  out = static_cast<int>(v);
-  return true;
+  if (v < lo || v > hi) return std::nullopt;
+  return static_cast<int>(v);
 }
 
 }  // namespace detail
@@ -83,41 +79,34 @@ inline redis_url redis_url::parse(std::string_view url) {
   for (const char c : url)
     if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f)
       throw fail("it contains a space, a control character or a non-ASCII byte (percent-encode them)");
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) throw fail(std::string("no scheme; ") + forms);
-  std::string scheme(url.substr(0, scheme_end));
-  for (char& c : scheme)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  const auto parts = detail::split_url(url);
+  if (!parts) throw fail(std::string("no scheme; ") + forms);
+  std::string scheme;
+  for (const char c : parts->scheme) scheme += detail::ascii_lower(c);
   if (scheme == "rediss")
     throw fail(
         "TLS (rediss://) is not supported: put a TLS proxy (e.g. stunnel) next to the server, or use a "
         "unix socket");
   if (scheme != "redis" && scheme != "unix") throw fail("unsupported scheme \"" + scheme + "\"; " + forms);
-  if (url.find('#') != std::string_view::npos)
-    throw fail("a fragment (#) is not allowed (percent-encode '#' as %23)");
-
-  const std::string_view rest = url.substr(scheme_end + 3);
-  const auto authority_end = std::min(rest.find_first_of("/?"), rest.size());
-  const std::string_view authority = rest.substr(0, authority_end);
-  std::string_view path = rest.substr(authority_end);
-  std::string_view query;
-  if (const auto q = path.find('?'); q != std::string_view::npos) {
-    query = path.substr(q + 1);
-    path = path.substr(0, q);
-  }
+  if (parts->fragment) throw fail("a fragment (#) is not allowed (percent-encode '#' as %23)");
+  const std::string_view path = parts->path;
+  std::string_view query = parts->query.value_or(std::string_view());
 
   redis_url out;
   auto parse_db = [&](std::string_view digits) {
-    if (!detail::parse_bounded_int(digits, 0, 2147483647L, out.db))
-      throw fail("the database number \"" + std::string(digits) + "\" is not a non-negative integer");
+    const auto db = detail::parse_bounded_int(digits, 0, 2147483647L);
+    if (!db) throw fail("the database number \"" + std::string(digits) + "\" is not a non-negative integer");
+    out.db = *db;
   };
 
   if (scheme == "unix") {
-    if (!authority.empty())
+    if (parts->userinfo || !parts->host_port.empty())
       throw fail("a unix:// URL has no host or credentials: write unix:///absolute/path (three slashes)");
     if (path.size() < 2 || path.front() != '/')
       throw fail("the socket path must be absolute, e.g. unix:///run/redis.sock");
-    if (!detail::percent_decode(path, out.socket_path)) throw fail("bad percent-escape in the socket path");
+    auto socket_path = detail::percent_decode(path);
+    if (!socket_path) throw fail("bad percent-escape in the socket path");
+    out.socket_path = std::move(*socket_path);
     if (out.socket_path.find('\0') != std::string::npos) throw fail("the socket path contains a NUL byte");
     if (out.socket_path.size() >= sizeof(sockaddr_un{}.sun_path))
       throw fail("the socket path is longer than " + std::to_string(sizeof(sockaddr_un{}.sun_path) - 1) +
@@ -137,53 +126,47 @@ inline redis_url redis_url::parse(std::string_view url) {
     return out;
   }
 
-  if (url.find('?') != std::string_view::npos)
+  if (parts->query)
     throw fail(
         "query parameters are not supported in redis:// URLs (the database number goes in the path: /N)");
-  std::string_view hostport = authority;
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    const std::string_view userinfo = authority.substr(0, at);
-    hostport = authority.substr(at + 1);
-    if (userinfo.find('@') != std::string_view::npos)
+  if (const auto& userinfo = parts->userinfo) {
+    if (userinfo->find('@') != std::string_view::npos)
       throw fail("more than one '@': percent-encode '@' in the user name or password as %40");
-    const auto colon = userinfo.find(':');
+    const auto colon = userinfo->find(':');
     if (colon == std::string_view::npos)
       throw fail("a user name without a password: write user:password@, or :password@ for a password alone");
-    if (!detail::percent_decode(userinfo.substr(0, colon), out.username) ||
-        !detail::percent_decode(userinfo.substr(colon + 1), out.password))
-      throw fail("bad percent-escape in the user name or password");
+    auto username = detail::percent_decode(userinfo->substr(0, colon));
+    auto password = detail::percent_decode(userinfo->substr(colon + 1));
+    if (!username || !password) throw fail("bad percent-escape in the user name or password");
+    out.username = std::move(*username);
+    out.password = std::move(*password);
     if (out.password.empty()) throw fail("the password is empty");
   }
-  std::string_view port;
-  if (!hostport.empty() && hostport.front() == '[') {
-    const auto close = hostport.find(']');
-    if (close == std::string_view::npos) throw fail("an IPv6 address lacks its closing ']'");
-    const std::string_view ip = hostport.substr(1, close - 1);
-    if (ip.empty() || ip.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos)
-      throw fail("\"" + std::string(ip) + "\" is not an IPv6 address");
-    out.host = std::string(ip);
-    const std::string_view after = hostport.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') throw fail("unexpected text after the IPv6 address");
-      port = after.substr(1);
-      if (port.empty()) throw fail("the port after ':' is empty");
-    }
+  const auto split = detail::split_host_port(parts->host_port);
+  if (const auto* error = std::get_if<detail::host_port_error>(&split))
+    throw fail(*error == detail::host_port_error::unclosed_ip_literal
+                   ? "an IPv6 address lacks its closing ']'"
+                   : "unexpected text after the IPv6 address");
+  const auto& hp = std::get<detail::host_port>(split);
+  out.host = std::string(hp.host);
+  if (hp.ip_literal) {
+    if (hp.host.empty() || hp.host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos)
+      throw fail("\"" + out.host + "\" is not an IPv6 address");
   } else {
-    const auto colon = hostport.find(':');
-    out.host = std::string(hostport.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      port = hostport.substr(colon + 1);
-      if (port.find(':') != std::string_view::npos)
-        throw fail("more than one ':' after the host (IPv6 addresses go in brackets)");
-      if (port.empty()) throw fail("the port after ':' is empty");
-    }
+    if (hp.port && hp.port->find(':') != std::string_view::npos)
+      throw fail("more than one ':' after the host (IPv6 addresses go in brackets)");
+    if (hp.port && hp.port->empty()) throw fail("the port after ':' is empty");
     if (out.host.empty()) throw fail("no host");
     if (out.host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") !=
         std::string::npos)
       throw fail("the host \"" + out.host + "\" holds a character not allowed in a host name");
   }
-  if (!port.empty() && !detail::parse_bounded_int(port, 1, 65535, out.port))
-    throw fail("the port \"" + std::string(port) + "\" is not a number from 1 to 65535");
+  if (hp.port) {
+    if (hp.port->empty()) throw fail("the port after ':' is empty");
+    const auto port = detail::parse_bounded_int(*hp.port, 1, 65535);
+    if (!port) throw fail("the port \"" + std::string(*hp.port) + "\" is not a number from 1 to 65535");
+    out.port = *port;
+  }
   if (path.size() > 1) {
     if (path.find('/', 1) != std::string_view::npos) throw fail("the path must be /N, a database number");
     parse_db(path.substr(1));

@@ -14,8 +14,10 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "../detail/text.hpp"
+#include "../detail/url.hpp"
 #include "../error.hpp"
 #include "../version.hpp"
 
@@ -79,16 +81,15 @@ struct is_jwks_fetcher : std::bool_constant<has_fetch_member<T>::value ||
 namespace detail::jwks {
 
 /// RFC 9111 section 1.2.2 delta-seconds: one or more digits; values past 2^31 - 1 saturate there.
-inline bool parse_delta_seconds(std::string_view s, std::int64_t& out) noexcept {
+[[nodiscard]] inline std::optional<std::int64_t> parse_delta_seconds(std::string_view s) noexcept {
   constexpr std::int64_t cap = 2147483647;
-  if (s.empty()) return false;
+  if (s.empty()) return std::nullopt;
   std::int64_t v = 0;
   for (char c : s) {
-    if (c < '0' || c > '9') return false;
+    if (c < '0' || c > '9') return std::nullopt;
     v = std::min<std::int64_t>(cap, v * 10 + (c - '0'));
   }
-  out = v;
-  return true;
+  return v;
 }
 
 inline std::int64_t saturating_add(std::int64_t a, std::int64_t b) noexcept {
@@ -110,20 +111,20 @@ inline void check_jwks_url(std::string_view url, bool allow_http) {
   for (char c : url)
     if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f)
       fail("holds a space, a control character or a non-ASCII byte (percent-encode it)");
-  const auto sep = url.find("://");
-  const auto scheme = sep == std::string_view::npos ? std::string_view() : url.substr(0, sep);
-  if (iequals_ascii(scheme, "http")) {
+  const auto parts = split_url(url);
+  if (!parts) fail("the scheme must be https");
+  if (iequals_ascii(parts->scheme, "http")) {
     if (!allow_http)
       fail(
           "plain http is refused (anyone on the path could swap the keys); use https, or set "
           "jwks_url_options::allow_http for tests on loopback");
-  } else if (!iequals_ascii(scheme, "https")) {
+  } else if (!iequals_ascii(parts->scheme, "https")) {
     fail("the scheme must be https");
   }
-  auto authority = url.substr(sep + 3);
-  authority = authority.substr(0, authority.find_first_of("/?#"));
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
-  if (authority.empty() || authority.front() == ':') fail("no host");
+  const auto split = split_host_port(parts->host_port);
+  const auto* hp = std::get_if<host_port>(&split);
+  if (hp == nullptr) fail("the IPv6 address in brackets is malformed");
+  if (hp->host.empty()) fail("no host");
 }
 
 }  // namespace detail::jwks
@@ -140,18 +141,17 @@ inline void fetch_result::add_cache_control(std::string_view value) {
       no_cache = true;
     } else if (detail::iequals_ascii(name, "max-age")) {
       if (arg.size() >= 2 && arg.front() == '"' && arg.back() == '"') arg = arg.substr(1, arg.size() - 2);
-      std::int64_t seconds = 0;
-      if (!detail::jwks::parse_delta_seconds(arg, seconds))
+      const auto seconds = detail::jwks::parse_delta_seconds(arg);
+      if (!seconds)
         no_cache = true;  // RFC 9111 section 4.2.1: an invalid max-age makes the response stale
       else
-        max_age = max_age ? std::min(*max_age, seconds) : seconds;
+        max_age = max_age ? std::min(*max_age, *seconds) : *seconds;
     }
   }
 }
 
 inline void fetch_result::set_age(std::string_view value) {
-  std::int64_t seconds = 0;
-  if (detail::jwks::parse_delta_seconds(detail::trim(value), seconds)) age = seconds;
+  if (const auto seconds = detail::jwks::parse_delta_seconds(detail::trim(value))) age = *seconds;
 }
 
 AJWT_NAMESPACE_END

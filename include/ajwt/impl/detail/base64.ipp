@@ -79,28 +79,28 @@ AJWT_DECL bool base64_decode_raw(std::string_view in, unsigned char* out, b64_al
   return true;
 }
 
-AJWT_DECL bool base64_decode_into(std::string_view in, std::string& out, b64_alphabet a) {
+AJWT_DECL std::optional<std::string> base64_decode(std::string_view in, b64_alphabet a) {
   if (a == b64_alphabet::standard) {
-    if (in.size() % 4 != 0) return false;
+    if (in.size() % 4 != 0) return std::nullopt;
     std::size_t pad = 0;
     while (pad < 2 && pad < in.size() && in[in.size() - 1 - pad] == '=') ++pad;
     in.remove_suffix(pad);
-    if (pad > 0 && (in.size() + pad) % 4 != 0) return false;
-    if (pad > 0 && in.size() % 4 != 4 - pad) return false;
+    if (pad > 0 && (in.size() + pad) % 4 != 0) return std::nullopt;
+    if (pad > 0 && in.size() % 4 != 4 - pad) return std::nullopt;
   }
   const std::size_t n = in.size();
-  if (n % 4 == 1) return false;
-  out.clear();
-  out.resize(base64_decoded_size(n));
-  return base64_decode_raw(in, reinterpret_cast<unsigned char*>(out.data()), a);
+  if (n % 4 == 1) return std::nullopt;
+  std::string out(base64_decoded_size(n), '\0');
+  if (!base64_decode_raw(in, reinterpret_cast<unsigned char*>(out.data()), a)) return std::nullopt;
+  return out;
 }
 
-AJWT_DECL bool base64url_decode(std::string_view in, std::string& out) {
-  return base64_decode_into(in, out, b64_alphabet::url);
+AJWT_DECL std::optional<std::string> base64url_decode(std::string_view in) {
+  return base64_decode(in, b64_alphabet::url);
 }
 
-AJWT_DECL bool base64_decode(std::string_view in, std::string& out) {
-  return base64_decode_into(in, out, b64_alphabet::standard);
+AJWT_DECL std::optional<std::string> base64_decode(std::string_view in) {
+  return base64_decode(in, b64_alphabet::standard);
 }
 
 }  // namespace detail

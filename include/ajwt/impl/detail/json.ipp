@@ -9,15 +9,12 @@
 AJWT_NAMESPACE_BEGIN
 namespace detail {
 
-AJWT_DECL bool parse_json_strict(std::string_view text, nlohmann::json& out, std::string& error,
-                                 std::size_t max_depth) {
-  out = nullptr;
+AJWT_DECL parsed_json parse_json_strict(std::string_view text, std::size_t max_depth) {
   // nlohmann's lexer takes a NUL byte for the end of input, so "{}\0anything" would parse as "{}". A NUL
   // is never valid in JSON text (in a string it must be escaped), so refuse it before parsing.
-  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
-    error = "invalid JSON at byte " + std::to_string(nul + 1) + ": NUL byte";
-    return false;
-  }
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos)
+    return parsed_json::failed("invalid JSON at byte " + std::to_string(nul + 1) + ": NUL byte");
+  nlohmann::json out;
   strict_json_builder sax(out, max_depth);
   bool ok = false;
   try {
@@ -35,14 +32,10 @@ AJWT_DECL bool parse_json_strict(std::string_view text, nlohmann::json& out, std
         nlohmann::json::sax_parse(text.begin(), text.end(), &sax, nlohmann::json::input_format_t::json, true);
 #endif
   } catch (const nlohmann::json::exception& e) {
-    error = "invalid JSON: " + printable(e.what(), 160);
-    return false;
+    return parsed_json::failed("invalid JSON: " + printable(e.what(), 160));
   }
-  if (!ok) {
-    error = sax.error().empty() ? std::string("invalid JSON") : sax.error();
-    return false;
-  }
-  return true;
+  if (!ok) return parsed_json::failed(sax.error().empty() ? std::string("invalid JSON") : sax.error());
+  return parsed_json(std::move(out));
 }
 
 }  // namespace detail

@@ -23,10 +23,10 @@ AJWT_DECL std::string jwk_bytes(const nlohmann::json& jwk, const char* member, s
     throw_key_error(source, std::string("JWK member \"") + member + "\" is too long (" +
                                 std::to_string(text.size()) + " characters; at most " +
                                 std::to_string(max_chars) + ")");
-  std::string out;
-  if (!base64url_decode(text, out) || out.empty())
+  auto out = base64url_decode(text);
+  if (!out || out->empty())
     throw_key_error(source, std::string("JWK member \"") + member + "\" is not canonical unpadded base64url");
-  return out;
+  return std::move(*out);
 }
 
 AJWT_DECL bn_ptr bytes_to_bn(std::string_view bytes) {
@@ -139,10 +139,9 @@ AJWT_DECL void apply_jwk_metadata(key_state& s, const nlohmann::json& jwk, std::
 }
 
 AJWT_DECL nlohmann::json parse_jwk_text(std::string_view text, std::string_view source) {
-  nlohmann::json j;
-  std::string err;
-  if (!parse_json_strict(text, j, err)) throw_key_error(source, "invalid JWK JSON: " + err);
-  return j;
+  auto j = parse_json_strict(text);
+  if (!j) throw_key_error(source, "invalid JWK JSON: " + j.error());
+  return std::move(*j);
 }
 
 }  // namespace detail

@@ -103,9 +103,10 @@ AJWT_DECL void decode_private_key_text(std::string_view text, std::string& binar
   b64.reserve(end - body);
   for (std::size_t i = body; i < end; ++i)
     if (!is_ascii_space(text[i])) b64 += text[i];
-  const bool ok = base64_decode(b64, binary);
+  auto decoded = base64_decode(b64);
   OPENSSL_cleanse(b64.data(), b64.size());
-  if (!ok) throw key_error("invalid base64 in the OpenSSH private key");
+  if (!decoded) throw key_error("invalid base64 in the OpenSSH private key");
+  binary = std::move(*decoded);  // the buffer moves (a key is far longer than any small-string buffer)
 }
 
 AJWT_DECL void throw_key_mismatch() {

@@ -125,8 +125,9 @@ AJWT_DECL pkey_ptr parse_public_line(std::string_view line, std::string* comment
   if (data.empty())
     throw key_error("the OpenSSH public key line has no base64 key data after " + std::string(word));
   const std::string_view rest = trim(line.substr(i));
-  std::string blob;
-  if (!base64_decode(data, blob)) throw key_error("invalid base64 in the OpenSSH public key line");
+  const auto decoded = base64_decode(data);
+  if (!decoded) throw key_error("invalid base64 in the OpenSSH public key line");
+  const std::string& blob = *decoded;
   reader peek(blob, "OpenSSH public key");
   const std::string_view inner = peek.read_string("key type");
   if (inner != word)

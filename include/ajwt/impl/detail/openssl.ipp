@@ -66,12 +66,15 @@ AJWT_DECL std::string hex_lower(std::string_view bytes) {
 AJWT_DECL std::string digest_bytes(const EVP_MD* md, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
+  if (md == nullptr) throw crypto_error("ajwt: OpenSSL has no such digest: " + drain_openssl_errors());
   if (EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) != 1)
     throw crypto_error("ajwt: digest failed: " + drain_openssl_errors());
   return {reinterpret_cast<const char*>(out), len};
 }
 
-AJWT_DECL std::string sha256_bytes(std::string_view data) { return digest_bytes(EVP_sha256(), data); }
+AJWT_DECL std::string sha256_bytes(std::string_view data) {
+  return digest_bytes(digests::get().sha256.get(), data);
+}
 
 AJWT_DECL param_bld_ptr new_param_builder() {
   param_bld_ptr bld(OSSL_PARAM_BLD_new());

@@ -26,21 +26,21 @@ AJWT_DECL std::string printable(std::string_view s, std::size_t max) {
   return out;
 }
 
-AJWT_DECL bool percent_decode(std::string_view s, std::string& out) {
-  out.clear();
+AJWT_DECL std::optional<std::string> percent_decode(std::string_view s) {
+  std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] != '%') {
       out += s[i];
       continue;
     }
-    if (i + 2 >= s.size()) return false;  // needs two more characters
+    if (i + 2 >= s.size()) return std::nullopt;  // needs two more characters
     const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-    if (hi < 0 || lo < 0) return false;
+    if (hi < 0 || lo < 0) return std::nullopt;
     out += static_cast<char>(hi * 16 + lo);
     i += 2;
   }
-  return true;
+  return out;
 }
 
 }  // namespace detail

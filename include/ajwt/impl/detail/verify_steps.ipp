@@ -20,13 +20,17 @@ AJWT_DECL std::optional<double> numeric_date(const json_field& v) noexcept {
   }
 }
 
-AJWT_DECL result<std::string_view> check_username(const json_field& f, const verifier_options& opt) {
-  if (!f.present()) return failure{reason::missing_claim, "claim \"username\" is missing"};
-  if (!f.is_string()) return failure{reason::invalid_claim, "claim \"username\" is not a string"};
-  if (f.text.empty()) return failure{reason::invalid_claim, "claim \"username\" is empty"};
-  if (f.text.size() > opt.max_username_bytes)
-    return failure{reason::invalid_claim,
-                   "claim \"username\" is longer than " + std::to_string(opt.max_username_bytes) + " bytes"};
+AJWT_DECL result<std::string_view> check_string_claim(const json_field& f, std::string_view name,
+                                                      std::size_t max_bytes) {
+  // The detail is composed only on failure: the accepting path allocates nothing here.
+  const auto fail = [&](reason r, std::string_view what) {
+    return failure{r, "claim \"" + std::string(name) + "\" " + std::string(what)};
+  };
+  if (!f.present()) return fail(reason::missing_claim, "is missing");
+  if (!f.is_string()) return fail(reason::invalid_claim, "is not a string");
+  if (f.text.empty()) return fail(reason::invalid_claim, "is empty");
+  if (f.text.size() > max_bytes)
+    return fail(reason::invalid_claim, "is longer than " + std::to_string(max_bytes) + " bytes");
   return f.text;
 }
 
@@ -43,11 +47,10 @@ AJWT_DECL std::optional<failure> parse_token(std::string_view token, const verif
   if (const auto& typ = d.header.fields[hdr_typ];
       typ.present() && (!typ.is_string() || !iequals_ascii(typ.text, "JWT")))
     return failure{reason::malformed_token, "header \"typ\" is not \"JWT\""};
-  std::string err;
-  if (!pick_members(d.payload, verified_claims, out.claims, err))
-    return failure{reason::malformed_token, "payload: " + err};
+  if (auto error = pick_members(d.payload, verified_claims, out.claims))
+    return failure{reason::malformed_token, "payload: " + error->what};
   if (!out.claims.is_object) return failure{reason::malformed_token, "payload is not a JSON object"};
-  auto username = check_username(out.claim(c_username), opt);
+  auto username = check_string_claim(out.claim(c_username), "username", opt.max_username_bytes);
   if (!username) return username.error();
   out.username = *username;
   return std::nullopt;
@@ -70,16 +73,6 @@ AJWT_DECL result<std::int64_t> check_time(const json_field& f, const verifier_op
   return failure{reason::time_out_of_window, "time " + std::to_string(time) + " is " + std::to_string(off) +
                                                  " s from the server clock (tolerance " +
                                                  std::to_string(opt.tolerance) + " s)"};
-}
-
-AJWT_DECL result<std::string_view> check_nonce(const json_field& f, const verifier_options& opt) {
-  if (!f.present()) return failure{reason::missing_claim, "claim \"nonce\" is missing"};
-  if (!f.is_string()) return failure{reason::invalid_claim, "claim \"nonce\" is not a string"};
-  if (f.text.empty()) return failure{reason::invalid_claim, "claim \"nonce\" is empty"};
-  if (f.text.size() > opt.max_nonce_bytes)
-    return failure{reason::invalid_claim,
-                   "claim \"nonce\" is longer than " + std::to_string(opt.max_nonce_bytes) + " bytes"};
-  return f.text;
 }
 
 AJWT_DECL std::optional<failure> check_exp_nbf(const json_field& exp, const json_field& nbf,
@@ -113,10 +106,9 @@ AJWT_DECL std::optional<failure> check_audience(const json_field& aud, const ver
   if (aud.is_string()) {
     match(aud.text);
   } else if (aud.kind == json_kind::array) {
-    nlohmann::json array;
-    std::string err;
-    if (!parse_json_strict(aud.raw, array, err) || !array.is_array()) return invalid;
-    for (const auto& element : array) {
+    const auto array = parse_json_strict(aud.raw);
+    if (!array || !array->is_array()) return invalid;
+    for (const auto& element : *array) {
       if (!element.is_string()) return invalid;
       match(element.get_ref<const std::string&>());
     }
@@ -168,7 +160,7 @@ AJWT_DECL result<accepted_claims> check_claims(const parsed_token& t, const veri
                                                std::int64_t now, const http_request* request) {
   auto time = check_time(t.claim(c_time), opt, now);
   if (!time) return time.error();
-  auto nonce = check_nonce(t.claim(c_nonce), opt);
+  auto nonce = check_string_claim(t.claim(c_nonce), "nonce", opt.max_nonce_bytes);
   if (!nonce) return nonce.error();
   if (auto f = check_exp_nbf(t.claim(c_exp), t.claim(c_nbf), opt, now)) return std::move(*f);
   if (auto f = check_audience(t.claim(c_aud), opt)) return std::move(*f);
