@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -93,6 +94,29 @@ class sql_connection {
 using sql_connector = std::function<std::unique_ptr<sql_connection>()>;
 
 namespace detail::sql {
+
+/// Runs `body` in one writing transaction on `c`: committed when it returns, rolled back (and the
+/// exception passed on) when it throws. The one place ajwt opens, commits and rolls back a transaction.
+template <class F>
+auto in_transaction(sql_connection& c, F&& body) -> decltype(body()) {
+  c.begin_write();
+  try {
+    if constexpr (std::is_void_v<decltype(body())>) {
+      body();
+      c.run("COMMIT");
+    } else {
+      auto result = body();
+      c.run("COMMIT");
+      return result;
+    }
+  } catch (...) {
+    try {
+      c.run("ROLLBACK");
+    } catch (...) {  // the first error is the one to report
+    }
+    throw;
+  }
+}
 
 inline std::string to_text(std::int64_t v) { return std::to_string(v); }
 
@@ -206,8 +230,7 @@ inline void migrate(sql_connection& c) {
     check_newer(v);
     if (v && *v == sql_schema_version) return;
   }
-  c.begin_write();
-  try {
+  in_transaction(c, [&] {
     if (pg) c.run("SELECT pg_advisory_xact_lock(7243511)");  // concurrent first uses migrate once
     c.run(
         "CREATE TABLE IF NOT EXISTS ajwt_schema_version (version INTEGER NOT NULL, applied BIGINT NOT NULL)");
@@ -219,14 +242,7 @@ inline void migrate(sql_connection& c) {
             {to_text(sql_schema_version), to_text(unix_now())});
     }
     // Later versions: `if (*v < 2) { ...; INSERT version 2 }` here.
-    c.run("COMMIT");
-  } catch (...) {
-    try {
-      c.run("ROLLBACK");
-    } catch (...) {
-    }
-    throw;
-  }
+  });
 }
 
 /// True when `s` is well-formed UTF-8 (no overlong forms, no surrogates, at most U+10FFFF).
@@ -504,18 +520,7 @@ class key_database {
 
   template <class F>
   auto transaction(F&& body) -> decltype(body()) {
-    c_->begin_write();
-    try {
-      auto result = body();
-      c_->run("COMMIT");
-      return result;
-    } catch (...) {
-      try {
-        c_->run("ROLLBACK");
-      } catch (...) {
-      }
-      throw;
-    }
+    return detail::sql::in_transaction(*c_, std::forward<F>(body));
   }
 
   std::unique_ptr<sql_connection> c_;

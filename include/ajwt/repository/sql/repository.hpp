@@ -503,8 +503,7 @@ class sql_key_repository {
       /// Writes the last-used times of (username, kid or URL, Unix seconds) entries.
       void record_last_used(const std::vector<std::tuple<std::string, std::string, std::int64_t>>& keys,
                             const std::vector<std::tuple<std::string, std::string, std::int64_t>>& urls) {
-        c.begin_write();
-        try {
+        detail::sql::in_transaction(c, [&] {
           for (const auto& [user, kid, t] : keys)
             c.run(
                 "UPDATE ajwt_keys SET last_used = ?3 WHERE username = ?1 AND kid = ?2 AND "
@@ -515,14 +514,7 @@ class sql_key_repository {
                 "UPDATE ajwt_jwks_urls SET last_used = ?3 WHERE username = ?1 AND url = ?2 AND "
                 "(last_used IS NULL OR last_used < ?3)",
                 {user, url, detail::sql::to_text(t)});
-          c.run("COMMIT");
-        } catch (...) {
-          try {
-            c.run("ROLLBACK");
-          } catch (...) {
-          }
-          throw;
-        }
+        });
       }
       /// The connection written through.
       sql_connection& c;
