@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages that building and testing ajwt need, and only those that are missing.
 #   scripts/install-deps.sh               compiler, CMake, libraries, and the tools the tests use
-#   scripts/install-deps.sh --sanitizers  the same plus clang, its sanitizer runtimes, clang-tidy, clang-format
+#   scripts/install-deps.sh --sanitizers  the same plus clang, sanitizer runtimes, clang-tidy, clang-format, iwyu
 #   scripts/install-deps.sh --docs        the same plus doxygen (scripts/docs.sh)
 # Runs apt-get as root (or through sudo); quiet unless something fails. Set AJWT_SKIP_INSTALL_DEPS=1 to skip.
 set -euo pipefail
@@ -16,7 +16,7 @@ packages=(
 )
 for arg in "$@"; do
   case "$arg" in
-    --sanitizers) packages+=(clang libclang-rt-14-dev clang-tidy clang-format) ;;
+    --sanitizers) packages+=(clang libclang-rt-14-dev clang-tidy clang-format iwyu) ;;
     --docs) packages+=(doxygen) ;;
     -h | --help) usage; exit 0 ;;
     *) echo "install-deps.sh: unknown argument '$arg'" >&2; usage >&2; exit 2 ;;

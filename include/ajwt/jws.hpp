@@ -5,11 +5,13 @@
 #ifndef AJWT_JWS_HPP
 #define AJWT_JWS_HPP
 
+#include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 
 #include <array>
 #include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <optional>

@@ -5,6 +5,7 @@
 #define AJWT_PRIVATE_KEY_HPP
 
 #include <openssl/decoder.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <array>
 #include <atomic>
@@ -18,6 +19,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "algorithm.hpp"
@@ -26,6 +28,7 @@
 #include "detail/key_state.hpp"
 #include "detail/key_text.hpp"
 #include "detail/openssh_private.hpp"
+#include "detail/openssl.hpp"
 #include "detail/private_pem.hpp"
 #include "error.hpp"
 #include "limits.hpp"

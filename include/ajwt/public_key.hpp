@@ -5,6 +5,7 @@
 #define AJWT_PUBLIC_KEY_HPP
 
 #include <openssl/decoder.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <array>
 #include <atomic>
@@ -18,6 +19,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "algorithm.hpp"

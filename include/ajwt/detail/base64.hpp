@@ -4,6 +4,7 @@
 #define AJWT_DETAIL_BASE64_HPP
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -6,6 +6,7 @@
 #define AJWT_DETAIL_JWK_IMPORT_HPP
 
 #include <openssl/decoder.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <array>
 #include <atomic>

@@ -5,7 +5,9 @@
 #ifndef AJWT_DETAIL_KEY_STATE_HPP
 #define AJWT_DETAIL_KEY_STATE_HPP
 
+#include <openssl/crypto.h>
 #include <openssl/decoder.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <array>
 #include <atomic>

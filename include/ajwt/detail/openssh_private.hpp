@@ -5,6 +5,9 @@
 #ifndef AJWT_DETAIL_OPENSSH_PRIVATE_HPP
 #define AJWT_DETAIL_OPENSSH_PRIVATE_HPP
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>

@@ -6,6 +6,8 @@
 #ifndef AJWT_DETAIL_OPENSSH_PUBLIC_HPP
 #define AJWT_DETAIL_OPENSSH_PUBLIC_HPP
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>

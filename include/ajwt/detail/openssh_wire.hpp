@@ -5,6 +5,8 @@
 #ifndef AJWT_DETAIL_OPENSSH_WIRE_HPP
 #define AJWT_DETAIL_OPENSSH_WIRE_HPP
 
+#include <openssl/bn.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "../algorithm.hpp"

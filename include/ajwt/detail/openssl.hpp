@@ -14,6 +14,7 @@
 #include <openssl/param_build.h>
 #include <openssl/rand.h>
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>

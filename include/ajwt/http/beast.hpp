@@ -27,13 +27,17 @@
 #include <utility>
 
 #include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/field.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include "../request.hpp"
 #include "../token.hpp"
 #include "../version.hpp"
+#include "../wire.hpp"
 
 AJWT_NAMESPACE_BEGIN
 namespace http {

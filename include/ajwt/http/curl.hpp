@@ -23,12 +23,15 @@
 #ifndef AJWT_HTTP_CURL_HPP
 #define AJWT_HTTP_CURL_HPP
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <curl/curl.h>
 
+#include "../detail/text.hpp"
 #include "../error.hpp"
 #include "../request.hpp"
 #include "../token.hpp"

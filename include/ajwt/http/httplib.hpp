@@ -38,6 +38,7 @@
 #include "../request.hpp"
 #include "../token.hpp"
 #include "../version.hpp"
+#include "../wire.hpp"
 
 AJWT_NAMESPACE_BEGIN
 namespace http {

@@ -6,6 +6,12 @@
 
 #include "../jwks.hpp"
 
+#include <cstddef>
+#include <utility>
+
+#include "../detail/key_state.hpp"
+#include "../detail/text.hpp"
+
 AJWT_NAMESPACE_BEGIN
 
 AJWT_DECL std::vector<public_key> load_jwks(std::string_view text, std::vector<std::string>* skipped,

@@ -6,6 +6,14 @@
 
 #include "../jws.hpp"
 
+#include <openssl/evp.h>
+
+#include <cstdint>
+#include <exception>
+#include <utility>
+
+#include "../detail/text.hpp"
+
 AJWT_NAMESPACE_BEGIN
 namespace detail {
 

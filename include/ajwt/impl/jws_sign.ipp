@@ -6,6 +6,8 @@
 
 #include "../jws_sign.hpp"
 
+#include <openssl/ec.h>
+
 AJWT_NAMESPACE_BEGIN
 namespace detail {
 

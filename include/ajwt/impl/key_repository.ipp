@@ -6,6 +6,8 @@
 
 #include "../key_repository.hpp"
 
+#include "../detail/key_state.hpp"
+
 AJWT_NAMESPACE_BEGIN
 namespace detail {
 

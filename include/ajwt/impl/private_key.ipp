@@ -6,6 +6,18 @@
 
 #include "../private_key.hpp"
 
+#include <openssl/bio.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <utility>
+
+#include "../detail/base64.hpp"
+#include "../detail/openssh_public.hpp"
+#include "../detail/openssl.hpp"
+#include "../detail/text.hpp"
+
 AJWT_NAMESPACE_BEGIN
 
 AJWT_DECL private_key private_key::load(std::string_view text,

@@ -6,6 +6,15 @@
 
 #include "../public_key.hpp"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <utility>
+
+#include "../detail/openssl.hpp"
+#include "../detail/text.hpp"
+
 AJWT_NAMESPACE_BEGIN
 
 AJWT_DECL public_key public_key::load_file(const std::filesystem::path& path) {

@@ -6,6 +6,11 @@
 
 #include "../request.hpp"
 
+#include <openssl/evp.h>
+
+#include <cstddef>
+#include <utility>
+
 AJWT_NAMESPACE_BEGIN
 namespace detail {
 

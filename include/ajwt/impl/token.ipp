@@ -6,6 +6,8 @@
 
 #include "../token.hpp"
 
+#include <cstddef>
+
 AJWT_NAMESPACE_BEGIN
 
 AJWT_DECL std::string generate_nonce(std::size_t bytes) {

@@ -5,6 +5,7 @@
 #ifndef AJWT_NONCE_REDIS_HPP
 #define AJWT_NONCE_REDIS_HPP
 
+#include <openssl/evp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>  // NOLINT(modernize-deprecated-headers): pthread_sigmask, sigtimedwait are POSIX, not <csignal>

@@ -4,6 +4,7 @@
 #ifndef AJWT_REPOSITORY_AUTHORIZED_KEYS_HPP
 #define AJWT_REPOSITORY_AUTHORIZED_KEYS_HPP
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>

@@ -15,7 +15,9 @@
 
 #include <curl/curl.h>
 
+#include "../detail/text.hpp"
 #include "../version.hpp"
+#include "jwks_fetch.hpp"
 #include "jwks_url.hpp"
 
 AJWT_NAMESPACE_BEGIN

@@ -6,7 +6,9 @@
 #ifndef AJWT_REPOSITORY_JWKS_FETCH_HPP
 #define AJWT_REPOSITORY_JWKS_FETCH_HPP
 
+#include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <optional>

@@ -10,8 +10,11 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <memory>
@@ -29,6 +32,7 @@
 #include "../error.hpp"
 #include "../jwks.hpp"
 #include "../key_repository.hpp"
+#include "../limits.hpp"
 #include "../public_key.hpp"
 #include "../version.hpp"
 #include "jwks_fetch.hpp"

@@ -5,16 +5,21 @@
 #define AJWT_REPOSITORY_STATIC_HPP
 
 #include <algorithm>
+#include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "../algorithm.hpp"
+#include "../detail/key_state.hpp"
 #include "../error.hpp"
 #include "../jwks.hpp"
 #include "../key_repository.hpp"

@@ -6,6 +6,8 @@
 
 #include "../../detail/base64.hpp"
 
+#include <cstddef>
+
 AJWT_NAMESPACE_BEGIN
 namespace detail {
 

@@ -6,6 +6,9 @@
 
 #include "../../detail/bcrypt_pbkdf.hpp"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 AJWT_NAMESPACE_BEGIN
 namespace detail::openssh {
 

@@ -6,6 +6,8 @@
 
 #include "../../detail/json.hpp"
 
+#include <cstddef>
+
 AJWT_NAMESPACE_BEGIN
 namespace detail {
 

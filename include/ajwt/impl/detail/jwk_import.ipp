@@ -6,6 +6,15 @@
 
 #include "../../detail/jwk_import.hpp"
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+
+#include <cstddef>
+
+#include "../../detail/text.hpp"
+
 AJWT_NAMESPACE_BEGIN
 namespace detail {
 

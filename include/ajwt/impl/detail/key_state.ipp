@@ -6,6 +6,14 @@
 
 #include "../../detail/key_state.hpp"
 
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+
+#include <cstddef>
+#include <utility>
+
 AJWT_NAMESPACE_BEGIN
 namespace detail {
 

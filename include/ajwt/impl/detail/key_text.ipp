@@ -6,6 +6,12 @@
 
 #include "../../detail/key_text.hpp"
 
+#include <openssl/evp.h>
+
+#include <cerrno>
+#include <istream>
+#include <system_error>
+
 AJWT_NAMESPACE_BEGIN
 namespace detail {
 

@@ -6,6 +6,16 @@
 
 #include "../../detail/openssh_private.hpp"
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/params.h>
+
+#include "../../detail/text.hpp"
+#include "../../limits.hpp"
+
 AJWT_NAMESPACE_BEGIN
 namespace detail::openssh {
 

@@ -6,6 +6,13 @@
 
 #include "../../detail/openssh_public.hpp"
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+
+#include "../../limits.hpp"
+
 AJWT_NAMESPACE_BEGIN
 namespace detail::openssh {
 

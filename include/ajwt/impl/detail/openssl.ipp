@@ -6,6 +6,10 @@
 
 #include "../../detail/openssl.hpp"
 
+#include <openssl/params.h>
+
+#include <cstddef>
+
 AJWT_NAMESPACE_BEGIN
 namespace detail {
 

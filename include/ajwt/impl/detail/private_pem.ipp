@@ -6,6 +6,8 @@
 
 #include "../../detail/private_pem.hpp"
 
+#include <openssl/evp.h>
+
 AJWT_NAMESPACE_BEGIN
 namespace detail {
 

@@ -6,6 +6,11 @@
 
 #include "../../detail/verify_steps.hpp"
 
+#include <exception>
+#include <utility>
+
+#include "../../algorithm.hpp"
+
 AJWT_NAMESPACE_BEGIN
 namespace detail {
 

@@ -6,6 +6,8 @@
 
 #include "../../nonce/memory.hpp"
 
+#include <cstddef>
+
 AJWT_NAMESPACE_BEGIN
 
 AJWT_DECL nonce_status memory_nonce_store::record(const nonce_record& r) const {

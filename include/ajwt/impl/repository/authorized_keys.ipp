@@ -7,6 +7,11 @@
 
 #include "../../repository/authorized_keys.hpp"
 
+#include <cstddef>
+
+#include "../../detail/key_text.hpp"
+#include "../../detail/text.hpp"
+
 AJWT_NAMESPACE_BEGIN
 
 AJWT_DECL std::vector<std::pair<std::string, public_key>> parse_authorized_keys(std::string_view text,

@@ -10,6 +10,7 @@
 #define AJWT_REPOSITORY_SQL_COMMON_HPP
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -22,11 +23,15 @@
 #include <utility>
 #include <vector>
 
+#include "../../algorithm.hpp"
+#include "../../detail/openssh_public.hpp"
+#include "../../detail/text.hpp"
 #include "../../error.hpp"
 #include "../../jwks.hpp"
 #include "../../public_key.hpp"
 #include "../../version.hpp"
 #include "../authorized_keys.hpp"
+#include "../jwks_fetch.hpp"
 #include "../jwks_url.hpp"
 
 AJWT_NAMESPACE_BEGIN

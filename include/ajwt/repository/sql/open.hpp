@@ -13,7 +13,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include "../../detail/text.hpp"
+#include "../../error.hpp"
 #include "common.hpp"
 #include "repository.hpp"
 

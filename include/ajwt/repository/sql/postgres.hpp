@@ -14,8 +14,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "../../error.hpp"
 #include "../../version.hpp"
 #include "common.hpp"
 

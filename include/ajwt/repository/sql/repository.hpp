@@ -12,12 +12,16 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <shared_mutex>
 #include <string>
@@ -27,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "../../detail/text.hpp"
 #include "../../error.hpp"
 #include "../../jwks.hpp"
 #include "../../key_repository.hpp"

@@ -8,12 +8,17 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "../../error.hpp"
 #include "../../version.hpp"
 #include "common.hpp"
 
