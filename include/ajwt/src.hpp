@@ -18,6 +18,7 @@
 #include "impl/detail/ed25519.ipp"
 #include "impl/detail/json.ipp"
 #include "impl/detail/json_scan.ipp"
+#include "impl/detail/json_write.ipp"
 #include "impl/detail/jwk_import.ipp"
 #include "impl/detail/jwk_private.ipp"
 #include "impl/detail/key_state.ipp"

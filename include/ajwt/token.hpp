@@ -23,6 +23,7 @@
 #include "clock.hpp"
 #include "detail/base64.hpp"
 #include "detail/json.hpp"
+#include "detail/json_write.hpp"
 #include "detail/openssl.hpp"
 #include "error.hpp"
 #include "jws_sign.hpp"
@@ -40,11 +41,6 @@ inline constexpr std::size_t default_nonce_bytes = 8;
 
 /// A fresh nonce: `bytes` bytes from the OS CSPRNG, base64url without padding.
 AJWT_DECL std::string generate_nonce(std::size_t bytes = default_nonce_bytes);
-
-namespace detail {
-/// Appends `s` as a JSON string literal.
-AJWT_DECL void append_json_string(std::string& out, std::string_view s);
-}  // namespace detail
 
 /// Builds signed tokens for one client identity (client side). Each call to token() or header()
 /// makes a new token with the current time and a fresh nonce, unless time() or nonce() fixed them.

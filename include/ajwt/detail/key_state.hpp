@@ -28,6 +28,7 @@
 #include "base64.hpp"
 #include "ed25519.hpp"
 #include "json.hpp"
+#include "json_write.hpp"
 #include "openssh_public.hpp"
 #include "openssl.hpp"
 #include "sodium.hpp"

@@ -18,16 +18,6 @@ AJWT_DECL std::string generate_nonce(std::size_t bytes) {
 AJWT_NAMESPACE_END
 
 AJWT_NAMESPACE_BEGIN
-namespace detail {
-
-AJWT_DECL void append_json_string(std::string& out, std::string_view s) {
-  out += nlohmann::json(std::string(s)).dump();
-}
-
-}  // namespace detail
-AJWT_NAMESPACE_END
-
-AJWT_NAMESPACE_BEGIN
 
 AJWT_DECL token_builder& token_builder::algorithm(ajwt::algorithm a) {
   if (!key_.allows(a))
@@ -107,7 +97,7 @@ AJWT_DECL std::string token_builder::make_token(const binding_claims* binding) c
     payload += ',';
     detail::append_json_string(payload, name);
     payload += ':';
-    payload += value.dump();
+    detail::append_json(payload, value);
   }
   if (binding) {
     const std::string* values[] = {&binding->htm, &binding->htu, &binding->htq, &binding->htb};

@@ -171,8 +171,8 @@ AJWT_DECL std::shared_ptr<key_state> make_key_state(pkey_ptr pkey, std::string_v
   s->spki_pem = spki_pem_of(s->pkey.get());
   s->kid = hex_lower(sha256_bytes(s->spki_pem));
   // RFC 7638 section 3: the required members, lexicographic order, no whitespace. nlohmann's object
-  // is an ordered std::map, so dump() produces exactly that form.
-  s->thumbprint = base64url_encode(sha256_bytes(public_jwk_members(s->pkey.get(), s->type).dump()));
+  // is an ordered std::map, so json_text() produces exactly that form.
+  s->thumbprint = base64url_encode(sha256_bytes(json_text(public_jwk_members(s->pkey.get(), s->type))));
   return s;
 }
 
