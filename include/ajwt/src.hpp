@@ -39,6 +39,7 @@
 #include "impl/public_key.ipp"
 #include "impl/repository/authorized_keys.ipp"
 #include "impl/request.ipp"
+#include "impl/result.ipp"
 #include "impl/token.ipp"
 #include "impl/verified_token.ipp"
 

@@ -58,11 +58,14 @@ AJWT_DECL std::string generate_nonce(std::size_t bytes = default_nonce_bytes);
 class token_builder {
  public:
   /// A builder signing for `username` with `key`, with the key's default algorithm and the JWT scheme.
-  token_builder(private_key key, std::string username)
-      : key_(std::move(key)), username_(std::move(username)) {
-    if (username_.empty()) throw config_error("ajwt: token_builder needs a non-empty username");
-    alg_ = key_.default_algorithm();
-  }
+  token_builder(private_key key, std::string username);
+  // Copies, moves and destruction out of line: a file that only holds a builder need not instantiate
+  // nlohmann::json's copy and destruction for the custom claims.
+  token_builder(const token_builder& other);
+  token_builder(token_builder&& other) noexcept;
+  token_builder& operator=(const token_builder& other);
+  token_builder& operator=(token_builder&& other) noexcept;
+  ~token_builder();
 
   /// Signs with `a` instead of the key's default; throws key_error when the key cannot.
   token_builder& algorithm(ajwt::algorithm a);

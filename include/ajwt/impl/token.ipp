@@ -19,6 +19,18 @@ AJWT_NAMESPACE_END
 
 AJWT_NAMESPACE_BEGIN
 
+AJWT_DECL token_builder::token_builder(private_key key, std::string username)
+    : key_(std::move(key)), username_(std::move(username)) {
+  if (username_.empty()) throw config_error("ajwt: token_builder needs a non-empty username");
+  alg_ = key_.default_algorithm();
+}
+
+AJWT_DECL token_builder::token_builder(const token_builder& other) = default;
+AJWT_DECL token_builder::token_builder(token_builder&& other) noexcept = default;
+AJWT_DECL token_builder& token_builder::operator=(const token_builder& other) = default;
+AJWT_DECL token_builder& token_builder::operator=(token_builder&& other) noexcept = default;
+AJWT_DECL token_builder::~token_builder() = default;
+
 AJWT_DECL token_builder& token_builder::algorithm(ajwt::algorithm a) {
   if (!key_.allows(a))
     throw key_error("ajwt: a " + std::string(to_string(key_.type())) + " key cannot sign " +
