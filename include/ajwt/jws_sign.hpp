@@ -15,6 +15,7 @@
 
 #include "algorithm.hpp"
 #include "detail/base64.hpp"
+#include "detail/json_write.hpp"
 #include "detail/openssl.hpp"
 #include "detail/sodium.hpp"
 #include "error.hpp"

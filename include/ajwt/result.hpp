@@ -26,8 +26,7 @@ struct failure {
 class bad_result_access : public error {
  public:
   /// The exception for accessing the value of a result that holds `f`; the message names its reason.
-  explicit bad_result_access(const failure& f)
-      : error("ajwt::result holds a failure: " + std::string(to_string(f.reason)) + ": " + f.detail) {}
+  explicit bad_result_access(const failure& f);
 };
 
 /// Either a T or a failure. Must be checked: it is [[nodiscard]]. A plain value: const members may be
@@ -80,5 +79,9 @@ class [[nodiscard]] result {
 };
 
 AJWT_NAMESPACE_END
+
+#if !defined(AJWT_SEPARATE_COMPILATION)
+#include "impl/result.ipp"
+#endif
 
 #endif  // AJWT_RESULT_HPP

@@ -18,6 +18,7 @@
 #include "impl/detail/ed25519.ipp"
 #include "impl/detail/json.ipp"
 #include "impl/detail/json_scan.ipp"
+#include "impl/detail/json_write.ipp"
 #include "impl/detail/jwk_import.ipp"
 #include "impl/detail/jwk_private.ipp"
 #include "impl/detail/key_state.ipp"
@@ -39,6 +40,7 @@
 #include "impl/public_key.ipp"
 #include "impl/repository/authorized_keys.ipp"
 #include "impl/request.ipp"
+#include "impl/result.ipp"
 #include "impl/token.ipp"
 #include "impl/verified_token.ipp"
 

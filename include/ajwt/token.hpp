@@ -24,6 +24,7 @@
 #include "clock.hpp"
 #include "detail/base64.hpp"
 #include "detail/json.hpp"
+#include "detail/json_write.hpp"
 #include "detail/openssl.hpp"
 #include "error.hpp"
 #include "jws_sign.hpp"
@@ -42,11 +43,6 @@ inline constexpr std::size_t default_nonce_bytes = 8;
 /// A fresh nonce: `bytes` bytes from the OS CSPRNG, base64url without padding.
 AJWT_DECL std::string generate_nonce(std::size_t bytes = default_nonce_bytes);
 
-namespace detail {
-/// Appends `s` as a JSON string literal.
-AJWT_DECL void append_json_string(std::string& out, std::string_view s);
-}  // namespace detail
-
 /// Builds signed tokens for one client identity (client side). Each call to token() or header()
 /// makes a new token with the current time and a fresh nonce, unless time() or nonce() fixed them.
 ///
@@ -63,11 +59,14 @@ AJWT_DECL void append_json_string(std::string& out, std::string_view s);
 class token_builder {
  public:
   /// A builder signing for `username` with `key`, with the key's default algorithm and the JWT scheme.
-  token_builder(private_key key, std::string username)
-      : key_(std::move(key)), username_(std::move(username)) {
-    if (username_.empty()) throw config_error("ajwt: token_builder needs a non-empty username");
-    alg_ = key_.default_algorithm();
-  }
+  token_builder(private_key key, std::string username);
+  // Copies, moves and destruction out of line: a file that only holds a builder need not instantiate
+  // nlohmann::json's copy and destruction for the custom claims.
+  token_builder(const token_builder& other);
+  token_builder(token_builder&& other) noexcept;
+  token_builder& operator=(const token_builder& other);
+  token_builder& operator=(token_builder&& other) noexcept;
+  ~token_builder();
 
   /// Signs with `a` instead of the key's default; throws key_error when the key cannot.
   token_builder& algorithm(ajwt::algorithm a);

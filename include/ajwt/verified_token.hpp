@@ -31,24 +31,14 @@ class lazy_json {
   /// `text` must be a JSON text parse_json_strict accepts; `parsed`, when given, is its DOM.
   explicit lazy_json(std::string text, std::unique_ptr<nlohmann::json> parsed = nullptr) noexcept
       : text_(std::move(text)), value_(parsed.release()) {}
-  lazy_json(const lazy_json& other) : text_(other.text_) {
-    if (const auto* v = other.value_.load(std::memory_order_acquire)) value_.store(new nlohmann::json(*v));
-  }
+  // Copies, assignments and destruction out of line: a file that only receives verified tokens need not
+  // instantiate nlohmann::json's copy and destruction.
+  lazy_json(const lazy_json& other);
   lazy_json(lazy_json&& other) noexcept
       : text_(std::move(other.text_)), value_(other.value_.exchange(nullptr, std::memory_order_acq_rel)) {}
-  lazy_json& operator=(const lazy_json& other) {
-    if (this != &other) *this = lazy_json(other);
-    return *this;
-  }
-  lazy_json& operator=(lazy_json&& other) noexcept {
-    if (this != &other) {
-      text_ = std::move(other.text_);
-      delete value_.exchange(other.value_.exchange(nullptr, std::memory_order_acq_rel),
-                             std::memory_order_acq_rel);
-    }
-    return *this;
-  }
-  ~lazy_json() { delete value_.load(std::memory_order_acquire); }
+  lazy_json& operator=(const lazy_json& other);
+  lazy_json& operator=(lazy_json&& other) noexcept;
+  ~lazy_json();
 
   /// The DOM, parsed on the first call. Throws std::bad_alloc when memory runs out: never a partial
   /// or empty document, which a caller checking that a claim is absent would read as "absent" (fail

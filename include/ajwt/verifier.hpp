@@ -111,33 +111,10 @@ class verifier {
         nonces_(std::move(nonces)),
         clock_(std::move(clock)),
         opt_(std::move(options)) {
-    if (opt_.scheme.empty() || opt_.scheme.find_first_of(" \t\r\n") != std::string::npos)
-      throw config_error("ajwt: verifier_options.scheme must be one non-empty word");
-    if (opt_.tolerance < 0 || opt_.tolerance > 86400)
-      throw config_error("ajwt: verifier_options.tolerance must be between 0 and 86400 seconds");
-    if (opt_.max_token_bytes < 16 || opt_.max_token_bytes > (1U << 24))
-      throw config_error("ajwt: verifier_options.max_token_bytes must be between 16 and 16 MiB");
-    if (opt_.algorithms.empty()) throw config_error("ajwt: verifier_options.algorithms is empty");
-    for (const auto& a : opt_.audiences)
-      if (a.empty()) throw config_error("ajwt: verifier_options.audiences holds an empty string");
-    if (opt_.require_audience && opt_.audiences.empty())
-      throw config_error("ajwt: verifier_options.require_audience needs at least one audience");
-    if (opt_.max_keys_per_token < 1 || opt_.max_keys_per_token > 64)
-      throw config_error("ajwt: verifier_options.max_keys_per_token must be between 1 and 64");
-    if (detail::handle_traits<KeyRepository>::is_null(keys_))
-      throw config_error("ajwt: the verifier's key repository is a null std::shared_ptr");
-    if (detail::handle_traits<NonceStore>::is_null(nonces_))
-      throw config_error("ajwt: the verifier's nonce store is a null std::shared_ptr");
-    if constexpr (has_max_tolerance<store_type>::value) {
-      // The store keeps each nonce only as long as the widest window it serves: a wider verifier
-      // could accept a token again after the store forgot it.
-      const std::int64_t kept = store().max_tolerance();
-      if (opt_.tolerance > kept)
-        throw config_error("ajwt: verifier_options.tolerance (" + std::to_string(opt_.tolerance) +
-                           " s) is wider than the nonce store keeps nonces for (its max_tolerance, " +
-                           std::to_string(kept) + " s): give the store a max_tolerance of at least " +
-                           std::to_string(opt_.tolerance) + " s");
-    }
+    detail::check_options(opt_, detail::handle_traits<KeyRepository>::is_null(keys_),
+                          detail::handle_traits<NonceStore>::is_null(nonces_));
+    if constexpr (has_max_tolerance<store_type>::value)
+      detail::check_store_tolerance(opt_, store().max_tolerance());
   }
 
   /// Verifies an Authorization header value "<scheme> <token>". Never throws. Without a request,
@@ -176,28 +153,8 @@ class verifier {
 
  private:
   result_type verify_header_impl(std::string_view header, const http_request* request) const noexcept {
-    // Scheme and size first: cheap, before any decoding. Surrounding whitespace is tolerated once.
-    const auto t = detail::trim(header);
-    const auto sp = t.find_first_of(" \t");
-    if (t.empty() || sp == std::string_view::npos)
-      return finish(failure{reason::malformed_header, "expected \"<scheme> <token>\""}, {}, {});
-    const auto scheme = t.substr(0, sp);
-    auto token = t.substr(sp);
-    while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
-    if (!detail::iequals_ascii(scheme, opt_.scheme))
-      return finish(failure{reason::wrong_scheme, "scheme is not " + opt_.scheme}, {}, {});
-    if (token.size() >
-        opt_.max_token_bytes)  // before scanning it: a 1 MB header costs no more than a short one
-      return finish(
-          failure{reason::token_too_large, "token is " + std::to_string(token.size()) + " bytes (maximum " +
-                                               std::to_string(opt_.max_token_bytes) + ")"},
-          {}, {});
-    // Two vectorised memchr scans (find_first_of(" \t") would call memchr once per character, and a
-    // byte loop costs ~10 instructions per character: 5k per token, more than all of the JSON).
-    const bool blank_inside =
-        token.find(' ') != std::string_view::npos || token.find('\t') != std::string_view::npos;
-    if (token.empty() || blank_inside)
-      return finish(failure{reason::malformed_header, "expected exactly one token after the scheme"}, {}, {});
+    std::string_view token;
+    if (auto f = detail::token_of_header(header, opt_, token)) return finish(std::move(*f), {}, {});
     return verify_token_impl(token, request);
   }
 
@@ -209,28 +166,18 @@ class verifier {
       auto r = verify_impl(token, request, username, kid);  // first: it fills username and kid
       return finish(std::move(r), username, kid);
     } catch (const std::exception& e) {
-      return finish(failure{reason::malformed_token, std::string("internal error: ") + e.what()}, username,
-                    kid);
+      return finish(detail::internal_error(&e), username, kid);
     } catch (...) {
-      return finish(failure{reason::malformed_token, "internal error"}, username, kid);
+      return finish(detail::internal_error(nullptr), username, kid);
     }
   }
 
   result_type finish(result_type r, std::string_view username, std::string_view kid) const noexcept {
     if (opt_.observer) {
-      try {
-        verify_event ev;
-        ev.accepted = r.ok();
-        if (!r.ok()) {
-          ev.why = r.reason();
-          ev.detail = r.detail();
-        }
-        ev.username = r.ok() ? std::string_view(r->username()) : username;
-        ev.kid = kid;
-        opt_.observer(ev);
-      } catch (...) {
-        // An observer must not change the outcome.
-      }
+      if (r.ok())
+        detail::notify_observer(opt_, nullptr, r->username(), kid);
+      else
+        detail::notify_observer(opt_, &r.error(), username, kid);
     }
     return r;
   }
@@ -278,12 +225,11 @@ class verifier {
     try {
       entry = repository().find(username, kid);
     } catch (const std::exception& e) {
-      return failure{reason::key_repository_unavailable, "key repository failed: " + std::string(e.what())};
+      return detail::repository_failure(&e);
     } catch (...) {
-      return failure{reason::key_repository_unavailable, "key repository failed"};
+      return detail::repository_failure(nullptr);
     }
-    if (!entry || entry->keys.empty())
-      return failure{reason::unknown_user, "no keys for user \"" + detail::printable(username) + "\""};
+    if (!entry || entry->keys.empty()) return detail::unknown_user(username);
     return entry;
   }
 
@@ -300,9 +246,7 @@ class verifier {
       store_error = "unknown error";
     }
     if (st == nonce_status::fresh) return std::nullopt;
-    if (st == nonce_status::replayed) return failure{reason::nonce_replayed, "nonce already used"};
-    return failure{reason::nonce_store_unavailable,
-                   "nonce store unavailable" + (store_error.empty() ? std::string() : ": " + store_error)};
+    return detail::nonce_failure(st, store_error);
   }
 
   /// The verified token. Strings are copied first: they may be views into the payload or the DOM,
@@ -310,11 +254,9 @@ class verifier {
   static token_type make_token(detail::parsed_token& t, const detail::accepted_claims& c,
                                const user_keys<user_type>& entry, const public_key& verified_by) {
     std::string username(t.username), nonce(c.nonce), kid(t.jws.kid);
-    std::unique_ptr<nlohmann::json> dom;
-    if (t.claims.dom) dom = std::make_unique<nlohmann::json>(std::move(t.claims.dom->value));
     auto user = entry.user;
     return token_type(std::move(username), c.time, std::move(nonce), std::move(kid), t.jws.alg, verified_by,
-                      std::move(user), detail::lazy_json(std::move(t.jws.payload), std::move(dom)));
+                      std::move(user), detail::take_claims(t));
   }
 
   /// Finds the key that verifies the signature, checking at most max_keys_per_token keys: those the
@@ -334,18 +276,7 @@ class verifier {
       ++tried;
       if (jws::verify(k, d.alg, d.signing_input, signature)) return &k;
     }
-    const std::string who = "user \"" + detail::printable(username) + "\"";
-    if (allowing == 0)
-      return failure{reason::unsupported_algorithm,
-                     (kid_names_a_key ? "the key the kid names of " : "no key of ") + who + " allows " +
-                         std::string(to_string(d.alg))};
-    if (kid_names_a_key)
-      return failure{reason::bad_signature, "the key the kid names does not verify the signature"};
-    std::string detail = "no key of the user verifies the signature";
-    if (tried < allowing)
-      detail += " (checked " + std::to_string(tried) + " of " + std::to_string(allowing) +
-                " keys: verifier_options.max_keys_per_token; a kid naming the key selects it)";
-    return failure{reason::bad_signature, std::move(detail)};
+    return detail::signature_failure(username, d.alg, kid_names_a_key, allowing, tried);
   }
 
   repository_access& repository() const noexcept { return detail::handle_traits<KeyRepository>::get(keys_); }

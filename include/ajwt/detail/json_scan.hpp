@@ -24,6 +24,7 @@
 
 #include "../version.hpp"
 #include "json.hpp"
+#include "json_write.hpp"
 
 AJWT_NAMESPACE_BEGIN
 namespace detail {
@@ -59,12 +60,14 @@ struct json_field {
   }
   /// The value as nlohmann would serialise it (numbers only; for messages).
   [[nodiscard]] std::string dump_number() const {
+    std::string out;
     switch (kind) {
-      case json_kind::integer: return nlohmann::json(integer).dump();
-      case json_kind::unsigned_integer: return nlohmann::json(unsigned_integer).dump();
-      case json_kind::floating: return nlohmann::json(floating).dump();
-      default: return std::string(raw);
+      case json_kind::integer: append_json_number(out, integer); break;
+      case json_kind::unsigned_integer: append_json_number(out, unsigned_integer); break;
+      case json_kind::floating: append_json_number(out, floating); break;
+      default: out = raw;
     }
+    return out;
   }
 };
 
@@ -286,29 +289,9 @@ class json_scanner {
     }
   }
 
-  /// One multi-byte UTF-8 sequence at p_ (RFC 3629: no overlongs, surrogates or values beyond U+10FFFF).
+  /// One multi-byte UTF-8 sequence at p_ (detail::utf8_sequence_length).
   bool utf8() noexcept {
-    const auto c = static_cast<unsigned char>(*p_);
-    const auto avail = static_cast<std::size_t>(end_ - p_);
-    auto in = [&](std::size_t i, unsigned lo, unsigned hi) {
-      return i < avail && static_cast<unsigned char>(p_[i]) >= lo && static_cast<unsigned char>(p_[i]) <= hi;
-    };
-    std::size_t n = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = in(1, 0x80, 0xBF) ? 2 : 0;
-    } else if (c == 0xE0) {
-      n = in(1, 0xA0, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
-    } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-      n = in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
-    } else if (c == 0xED) {
-      n = in(1, 0x80, 0x9F) && in(2, 0x80, 0xBF) ? 3 : 0;
-    } else if (c == 0xF0) {
-      n = in(1, 0x90, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-    } else if (c >= 0xF1 && c <= 0xF3) {
-      n = in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-    } else if (c == 0xF4) {
-      n = in(1, 0x80, 0x8F) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
-    }
+    const std::size_t n = utf8_sequence_length(p_, static_cast<std::size_t>(end_ - p_));
     if (n == 0) return fail();
     p_ += n;
     return true;

@@ -21,6 +21,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "../algorithm.hpp"
@@ -30,6 +31,7 @@
 #include "base64.hpp"
 #include "ed25519.hpp"
 #include "json.hpp"
+#include "json_write.hpp"
 #include "openssh_public.hpp"
 #include "openssl.hpp"
 #include "sodium.hpp"
@@ -91,8 +93,20 @@ AJWT_DECL std::string spki_pem_of(EVP_PKEY* pkey);
 
 AJWT_DECL std::string bn_b64(const BIGNUM* bn, int width = 0);
 
+/// The members RFC 7638 section 3 requires of a key's JWK (names and base64url or ASCII values), sorted by
+/// name: three for EC and RSA, two for Ed25519 (`size`).
+struct required_jwk_members {
+  std::array<std::pair<const char*, std::string>, 4> members;
+  std::size_t size = 0;
+};
+AJWT_DECL required_jwk_members required_jwk_members_of(EVP_PKEY* pkey, key_type type);
+
 /// The public members of the key's JWK, in the order RFC 7638 sorts them.
 AJWT_DECL nlohmann::json public_jwk_members(EVP_PKEY* pkey, key_type type);
+
+/// The RFC 7638 thumbprint input: the required members, sorted, no whitespace. Written directly (no DOM):
+/// every key loaded computes it.
+AJWT_DECL std::string jwk_thumbprint_input(EVP_PKEY* pkey, key_type type);
 
 /// Builds the immutable state of a public key from a validated EVP_PKEY (taking a reference).
 AJWT_DECL std::shared_ptr<key_state> make_key_state(pkey_ptr pkey, std::string_view source);

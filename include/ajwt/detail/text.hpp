@@ -49,6 +49,25 @@ namespace detail {
   return -1;
 }
 
+/// The length of the one well-formed multi-byte UTF-8 sequence starting at `p` (RFC 3629: no overlongs,
+/// surrogates or values beyond U+10FFFF), of at most `avail` bytes; 0 when there is none. The one UTF-8
+/// rule of ajwt: the claim scanner reads with it and the JSON writer refuses what it refuses.
+[[nodiscard]] constexpr std::size_t utf8_sequence_length(const char* p, std::size_t avail) noexcept {
+  const auto c = static_cast<unsigned char>(p[0]);
+  auto in = [&](std::size_t i, unsigned lo, unsigned hi) {
+    return i < avail && static_cast<unsigned char>(p[i]) >= lo && static_cast<unsigned char>(p[i]) <= hi;
+  };
+  if (c >= 0xC2 && c <= 0xDF) return in(1, 0x80, 0xBF) ? 2 : 0;
+  if (c == 0xE0) return in(1, 0xA0, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
+  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF)
+    return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) ? 3 : 0;
+  if (c == 0xED) return in(1, 0x80, 0x9F) && in(2, 0x80, 0xBF) ? 3 : 0;
+  if (c == 0xF0) return in(1, 0x90, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+  if (c >= 0xF1 && c <= 0xF3) return in(1, 0x80, 0xBF) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+  if (c == 0xF4) return in(1, 0x80, 0x8F) && in(2, 0x80, 0xBF) && in(3, 0x80, 0xBF) ? 4 : 0;
+  return 0;
+}
+
 /// `s` made safe for a log line or an error message: quotes, backslashes, control characters and
 /// non-ASCII bytes escaped as \xHH (so the result is printable ASCII, hence valid UTF-8); at most `max`
 /// input bytes are shown, then "...". The one policy for quoting untrusted text anywhere in ajwt.

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,8 +22,10 @@
 
 #include "../error.hpp"
 #include "../jws.hpp"
+#include "../nonce_store.hpp"
 #include "../request.hpp"
 #include "../result.hpp"
+#include "../verified_token.hpp"
 #include "../verifier_options.hpp"
 #include "../version.hpp"
 #include "json.hpp"
@@ -47,6 +50,12 @@ struct parsed_token {
   decoded_jws jws;
   picked_members<verified_claims.size()> claims;
   std::string_view username;  ///< the "username" claim, once it passed its checks (else empty)
+
+  parsed_token() = default;
+  parsed_token(const parsed_token&) = delete;
+  parsed_token& operator=(const parsed_token&) = delete;
+  AJWT_DECL ~parsed_token();  // out of line: the verifier template need not instantiate its members'
+                              // destructors
 
   [[nodiscard]] const json_field& claim(verified_claim c) const noexcept { return claims.fields[c]; }
 };
@@ -92,6 +101,48 @@ struct accepted_claims {
                                                              const http_request* request);
 
 /// Step 3, after the signature: the time window, the nonce, exp and nbf, the audience, the binding.
+/// The verifier's constructor checks: throws config_error when an option makes no sense or a handle is a
+/// null std::shared_ptr.
+AJWT_DECL void check_options(const verifier_options& opt, bool null_repository, bool null_store);
+
+/// Throws config_error when `opt.tolerance` is wider than the nonce store keeps nonces for (`kept`): a
+/// wider verifier could accept a token again after the store forgot it.
+AJWT_DECL void check_store_tolerance(const verifier_options& opt, std::int64_t kept);
+
+/// Checks an Authorization header value "<scheme> <token>" (the scheme, then the size before any scanning,
+/// then one token without blanks) and sets `token` to the token; the failure otherwise.
+[[nodiscard]] AJWT_DECL std::optional<failure> token_of_header(std::string_view header,
+                                                               const verifier_options& opt,
+                                                               std::string_view& token);
+
+/// The failure for an exception escaping verification (`e` null for one not derived from std::exception).
+[[nodiscard]] AJWT_DECL failure internal_error(const std::exception* e);
+
+/// The failure for a key repository whose find() threw (`e` as for internal_error).
+[[nodiscard]] AJWT_DECL failure repository_failure(const std::exception* e);
+
+/// The failure for a user without keys.
+[[nodiscard]] AJWT_DECL failure unknown_user(std::string_view username);
+
+/// The failure for a nonce the store did not record as fresh (replayed, or the store failed with
+/// `store_error`).
+[[nodiscard]] AJWT_DECL failure nonce_failure(nonce_status st, const std::string& store_error);
+
+/// The failure when no key verified the signature: none of the user's keys (or not the one the kid
+/// names) allows `alg`, or `tried` of the `allowing` keys were checked in vain.
+[[nodiscard]] AJWT_DECL failure signature_failure(std::string_view username, algorithm alg,
+                                                  bool kid_names_a_key, std::size_t allowing,
+                                                  std::size_t tried);
+
+/// Calls opt.observer, which must be set, with the outcome (`f` null when accepted); an exception from
+/// the observer is swallowed: an observer must not change the outcome.
+AJWT_DECL void notify_observer(const verifier_options& opt, const failure* f, std::string_view username,
+                               std::string_view kid) noexcept;
+
+/// The verified token's claims: the payload text, and its DOM when the scan had to build one. Moves both
+/// out of `t`.
+[[nodiscard]] AJWT_DECL lazy_json take_claims(parsed_token& t);
+
 [[nodiscard]] AJWT_DECL result<accepted_claims> check_claims(const parsed_token& t,
                                                              const verifier_options& opt, std::int64_t now,
                                                              const http_request* request);

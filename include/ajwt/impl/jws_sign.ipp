@@ -108,7 +108,7 @@ AJWT_DECL std::string sign_compact(const private_key& key, algorithm alg, nlohma
                                    std::string_view payload) {
   if (!header.is_object()) throw config_error("ajwt: a JWS header must be a JSON object");
   header["alg"] = std::string(to_string(alg));
-  std::string out = detail::base64url_encode(header.dump());
+  std::string out = detail::base64url_encode(detail::json_text(header));
   out += '.';
   detail::base64_append(out, payload, detail::b64_alphabet::url);
   const std::string sig = sign(key, alg, out);

@@ -20,16 +20,18 @@ AJWT_DECL std::string generate_nonce(std::size_t bytes) {
 AJWT_NAMESPACE_END
 
 AJWT_NAMESPACE_BEGIN
-namespace detail {
 
-AJWT_DECL void append_json_string(std::string& out, std::string_view s) {
-  out += nlohmann::json(std::string(s)).dump();
+AJWT_DECL token_builder::token_builder(private_key key, std::string username)
+    : key_(std::move(key)), username_(std::move(username)) {
+  if (username_.empty()) throw config_error("ajwt: token_builder needs a non-empty username");
+  alg_ = key_.default_algorithm();
 }
 
-}  // namespace detail
-AJWT_NAMESPACE_END
-
-AJWT_NAMESPACE_BEGIN
+AJWT_DECL token_builder::token_builder(const token_builder& other) = default;
+AJWT_DECL token_builder::token_builder(token_builder&& other) noexcept = default;
+AJWT_DECL token_builder& token_builder::operator=(const token_builder& other) = default;
+AJWT_DECL token_builder& token_builder::operator=(token_builder&& other) noexcept = default;
+AJWT_DECL token_builder::~token_builder() = default;
 
 AJWT_DECL token_builder& token_builder::algorithm(ajwt::algorithm a) {
   if (!key_.allows(a))
@@ -109,7 +111,7 @@ AJWT_DECL std::string token_builder::make_token(const binding_claims* binding) c
     payload += ',';
     detail::append_json_string(payload, name);
     payload += ':';
-    payload += value.dump();
+    detail::append_json(payload, value);
   }
   if (binding) {
     const std::string* values[] = {&binding->htm, &binding->htu, &binding->htq, &binding->htb};

@@ -36,7 +36,7 @@ AJWT_DECL void field_from_dom(const nlohmann::json& v, json_field& f, std::strin
     case t::array:
     case t::object:
       f.kind = v.is_array() ? json_kind::array : json_kind::object;
-      dump = v.dump();
+      dump = json_text(v);
       f.raw = dump;
       break;
     default: break;  // binary and discarded never come out of parse_json_strict

@@ -128,26 +128,27 @@ AJWT_DECL std::string spki_pem_of(EVP_PKEY* pkey) {
 
 AJWT_DECL std::string bn_b64(const BIGNUM* bn, int width) { return base64url_encode(bn_to_bytes(bn, width)); }
 
-AJWT_DECL nlohmann::json public_jwk_members(EVP_PKEY* pkey, key_type type) {
-  nlohmann::json j = nlohmann::json::object();
+AJWT_DECL required_jwk_members required_jwk_members_of(EVP_PKEY* pkey, key_type type) {
+  required_jwk_members r;
+  auto add = [&r](const char* name, std::string value) { r.members[r.size++] = {name, std::move(value)}; };
   switch (type) {
     case key_type::rsa: {
       auto n = get_bn(pkey, OSSL_PKEY_PARAM_RSA_N);
       auto e = get_bn(pkey, OSSL_PKEY_PARAM_RSA_E);
       if (!n || !e) throw crypto_error("ajwt: cannot read RSA public numbers");
-      j["e"] = bn_b64(e.get());
-      j["kty"] = "RSA";
-      j["n"] = bn_b64(n.get());
+      add("e", bn_b64(e.get()));
+      add("kty", "RSA");
+      add("n", bn_b64(n.get()));
       break;
     }
     case key_type::ec_p256: {
       auto x = get_bn(pkey, OSSL_PKEY_PARAM_EC_PUB_X);
       auto y = get_bn(pkey, OSSL_PKEY_PARAM_EC_PUB_Y);
       if (!x || !y) throw crypto_error("ajwt: cannot read EC public point");
-      j["crv"] = "P-256";
-      j["kty"] = "EC";
-      j["x"] = bn_b64(x.get(), 32);
-      j["y"] = bn_b64(y.get(), 32);
+      add("crv", "P-256");
+      add("kty", "EC");
+      add("x", bn_b64(x.get(), 32));
+      add("y", bn_b64(y.get(), 32));
       break;
     }
     case key_type::ed25519: {
@@ -155,13 +156,33 @@ AJWT_DECL nlohmann::json public_jwk_members(EVP_PKEY* pkey, key_type type) {
       std::size_t len = sizeof raw;
       if (EVP_PKEY_get_raw_public_key(pkey, raw, &len) != 1 || len != 32)
         throw crypto_error("ajwt: cannot read Ed25519 public key");
-      j["crv"] = "Ed25519";
-      j["kty"] = "OKP";
-      j["x"] = base64url_encode(std::string_view(reinterpret_cast<const char*>(raw), len));
+      add("crv", "Ed25519");
+      add("kty", "OKP");
+      add("x", base64url_encode(std::string_view(reinterpret_cast<const char*>(raw), len)));
       break;
     }
   }
+  return r;
+}
+
+AJWT_DECL nlohmann::json public_jwk_members(EVP_PKEY* pkey, key_type type) {
+  auto r = required_jwk_members_of(pkey, type);
+  nlohmann::json j = nlohmann::json::object();
+  for (std::size_t i = 0; i < r.size; ++i) j[r.members[i].first] = std::move(r.members[i].second);
   return j;
+}
+
+AJWT_DECL std::string jwk_thumbprint_input(EVP_PKEY* pkey, key_type type) {
+  const auto r = required_jwk_members_of(pkey, type);
+  std::string out = "{";
+  for (std::size_t i = 0; i < r.size; ++i) {
+    if (i != 0) out += ',';
+    append_json_string(out, r.members[i].first);
+    out += ':';
+    append_json_string(out, r.members[i].second);
+  }
+  out += '}';
+  return out;
 }
 
 AJWT_DECL std::shared_ptr<key_state> make_key_state(pkey_ptr pkey, std::string_view source) {
@@ -178,9 +199,8 @@ AJWT_DECL std::shared_ptr<key_state> make_key_state(pkey_ptr pkey, std::string_v
   }
   s->spki_pem = spki_pem_of(s->pkey.get());
   s->kid = hex_lower(sha256_bytes(s->spki_pem));
-  // RFC 7638 section 3: the required members, lexicographic order, no whitespace. nlohmann's object
-  // is an ordered std::map, so dump() produces exactly that form.
-  s->thumbprint = base64url_encode(sha256_bytes(public_jwk_members(s->pkey.get(), s->type).dump()));
+  // RFC 7638 section 3: the required members, lexicographic order, no whitespace.
+  s->thumbprint = base64url_encode(sha256_bytes(jwk_thumbprint_input(s->pkey.get(), s->type)));
   return s;
 }
 

@@ -14,6 +14,115 @@
 AJWT_NAMESPACE_BEGIN
 namespace detail {
 
+AJWT_DECL parsed_token::~parsed_token() = default;
+
+AJWT_DECL void check_options(const verifier_options& opt, bool null_repository, bool null_store) {
+  if (opt.scheme.empty() || opt.scheme.find_first_of(" \t\r\n") != std::string::npos)
+    throw config_error("ajwt: verifier_options.scheme must be one non-empty word");
+  if (opt.tolerance < 0 || opt.tolerance > 86400)
+    throw config_error("ajwt: verifier_options.tolerance must be between 0 and 86400 seconds");
+  if (opt.max_token_bytes < 16 || opt.max_token_bytes > (1U << 24))
+    throw config_error("ajwt: verifier_options.max_token_bytes must be between 16 and 16 MiB");
+  if (opt.algorithms.empty()) throw config_error("ajwt: verifier_options.algorithms is empty");
+  for (const auto& a : opt.audiences)
+    if (a.empty()) throw config_error("ajwt: verifier_options.audiences holds an empty string");
+  if (opt.require_audience && opt.audiences.empty())
+    throw config_error("ajwt: verifier_options.require_audience needs at least one audience");
+  if (opt.max_keys_per_token < 1 || opt.max_keys_per_token > 64)
+    throw config_error("ajwt: verifier_options.max_keys_per_token must be between 1 and 64");
+  if (null_repository) throw config_error("ajwt: the verifier's key repository is a null std::shared_ptr");
+  if (null_store) throw config_error("ajwt: the verifier's nonce store is a null std::shared_ptr");
+}
+
+AJWT_DECL void check_store_tolerance(const verifier_options& opt, std::int64_t kept) {
+  if (opt.tolerance > kept)
+    throw config_error("ajwt: verifier_options.tolerance (" + std::to_string(opt.tolerance) +
+                       " s) is wider than the nonce store keeps nonces for (its max_tolerance, " +
+                       std::to_string(kept) + " s): give the store a max_tolerance of at least " +
+                       std::to_string(opt.tolerance) + " s");
+}
+
+AJWT_DECL std::optional<failure> token_of_header(std::string_view header, const verifier_options& opt,
+                                                 std::string_view& token) {
+  // Scheme and size first: cheap, before any decoding. Surrounding whitespace is tolerated once.
+  const auto t = trim(header);
+  const auto sp = t.find_first_of(" \t");
+  if (t.empty() || sp == std::string_view::npos)
+    return failure{reason::malformed_header, "expected \"<scheme> <token>\""};
+  const auto scheme = t.substr(0, sp);
+  token = t.substr(sp);
+  while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.remove_prefix(1);
+  if (!iequals_ascii(scheme, opt.scheme)) return failure{reason::wrong_scheme, "scheme is not " + opt.scheme};
+  if (token.size() > opt.max_token_bytes)  // before scanning it: a 1 MB header costs no more than a short one
+    return failure{reason::token_too_large, "token is " + std::to_string(token.size()) + " bytes (maximum " +
+                                                std::to_string(opt.max_token_bytes) + ")"};
+  // Two vectorised memchr scans (find_first_of(" \t") would call memchr once per character, and a
+  // byte loop costs ~10 instructions per character: 5k per token, more than all of the JSON).
+  const bool blank_inside =
+      token.find(' ') != std::string_view::npos || token.find('\t') != std::string_view::npos;
+  if (token.empty() || blank_inside)
+    return failure{reason::malformed_header, "expected exactly one token after the scheme"};
+  return std::nullopt;
+}
+
+AJWT_DECL failure internal_error(const std::exception* e) {
+  return failure{reason::malformed_token, e ? std::string("internal error: ") + e->what() : "internal error"};
+}
+
+AJWT_DECL failure repository_failure(const std::exception* e) {
+  return failure{reason::key_repository_unavailable,
+                 e ? "key repository failed: " + std::string(e->what()) : "key repository failed"};
+}
+
+AJWT_DECL failure unknown_user(std::string_view username) {
+  return failure{reason::unknown_user, "no keys for user \"" + printable(username) + "\""};
+}
+
+AJWT_DECL failure nonce_failure(nonce_status st, const std::string& store_error) {
+  if (st == nonce_status::replayed) return failure{reason::nonce_replayed, "nonce already used"};
+  return failure{reason::nonce_store_unavailable,
+                 "nonce store unavailable" + (store_error.empty() ? std::string() : ": " + store_error)};
+}
+
+AJWT_DECL failure signature_failure(std::string_view username, algorithm alg, bool kid_names_a_key,
+                                    std::size_t allowing, std::size_t tried) {
+  const std::string who = "user \"" + printable(username) + "\"";
+  if (allowing == 0)
+    return failure{reason::unsupported_algorithm,
+                   (kid_names_a_key ? "the key the kid names of " : "no key of ") + who + " allows " +
+                       std::string(to_string(alg))};
+  if (kid_names_a_key)
+    return failure{reason::bad_signature, "the key the kid names does not verify the signature"};
+  std::string detail = "no key of the user verifies the signature";
+  if (tried < allowing)
+    detail += " (checked " + std::to_string(tried) + " of " + std::to_string(allowing) +
+              " keys: verifier_options.max_keys_per_token; a kid naming the key selects it)";
+  return failure{reason::bad_signature, std::move(detail)};
+}
+
+AJWT_DECL void notify_observer(const verifier_options& opt, const failure* f, std::string_view username,
+                               std::string_view kid) noexcept {
+  try {
+    verify_event ev;
+    ev.accepted = f == nullptr;
+    if (f) {
+      ev.why = f->reason;
+      ev.detail = f->detail;
+    }
+    ev.username = username;
+    ev.kid = kid;
+    opt.observer(ev);
+  } catch (...) {
+    // An observer must not change the outcome.
+  }
+}
+
+AJWT_DECL lazy_json take_claims(parsed_token& t) {
+  std::unique_ptr<nlohmann::json> dom;
+  if (t.claims.dom) dom = std::make_unique<nlohmann::json>(std::move(t.claims.dom->value));
+  return lazy_json(std::move(t.jws.payload), std::move(dom));
+}
+
 AJWT_DECL std::optional<double> numeric_date(const json_field& v) noexcept {
   switch (v.kind) {
     case json_kind::unsigned_integer: return static_cast<double>(v.unsigned_integer);
