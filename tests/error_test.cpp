@@ -1,9 +1,17 @@
 // SPDX-License-Identifier: ISC
 #include <ajwt/error.hpp>
+#include <ajwt/nonce/memory.hpp>
+#include <ajwt/nonce/redis_url.hpp>
+#include <ajwt/private_key.hpp>
+#include <ajwt/repository/static.hpp>
+#include <ajwt/token.hpp>
+#include <ajwt/verifier.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cstddef>
+#include <functional>
 #include <iterator>
 #include <regex>
 #include <set>
@@ -11,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 static_assert(ajwt::to_string(ajwt::reason::bad_signature) == "bad_signature",
               "to_string is usable at compile time");
@@ -86,4 +95,65 @@ TEST_CASE("key_error and config_error carry where and what apart from the messag
   CHECK(copy.problem() == located.problem());
   STATIC_REQUIRE(std::is_base_of_v<ajwt::error, ajwt::key_error>);
   STATIC_REQUIRE(std::is_base_of_v<ajwt::error, ajwt::config_error>);
+}
+
+namespace {
+
+/// The config_error or key_error `f` throws, as its three parts.
+template <class Error>
+std::array<std::string, 3> parts_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return {e.source(), e.problem(), e.what()};
+  }
+  FAIL("nothing was thrown");
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("every configuration and key error ajwt throws says where, apart from what", "[error]") {
+  // A program (the CLI, a service's startup check) can name the field without reading the message; what()
+  // leads with it ("verifier_options.tolerance: must be ..."), never with a bare "ajwt: ".
+  const auto key = ajwt::private_key::generate(ajwt::key_type::ed25519);
+  ajwt::static_key_repository<> repo;
+  const std::pair<std::function<void()>, const char*> config_cases[] = {
+      {[&] {
+         ajwt::verifier_options o;
+         o.tolerance = -1;
+         (void)ajwt::verifier(repo, o);
+       },
+       "verifier_options.tolerance"},
+      {[&] {
+         ajwt::verifier_options o;
+         o.max_keys_per_token = 0;
+         (void)ajwt::verifier(repo, o);
+       },
+       "verifier_options.max_keys_per_token"},
+      {[] {
+         ajwt::memory_nonce_store_options o;
+         o.max_tolerance = -5;
+         (void)ajwt::memory_nonce_store(o);
+       },
+       "memory_nonce_store_options.max_tolerance"},
+      {[&] { (void)ajwt::token_builder(key, ""); }, "token_builder"},
+      {[&] { (void)ajwt::token_builder(key, "alice").scheme("two words"); }, "scheme"},
+      {[&] { repo.add("", key.public_part()); }, "username"},
+      {[] { (void)ajwt::private_key::generate(ajwt::key_type::rsa, 1024); }, "RSA key size"},
+      {[] { (void)ajwt::redis_url::parse("redis://h:0"); }, "Redis URL \"redis://h:0\""},
+  };
+  for (const auto& [f, source] : config_cases) {
+    INFO(source);
+    const auto [where, problem, what] = parts_of<ajwt::config_error>(f);
+    CHECK(where == source);
+    CHECK_FALSE(problem.empty());
+    CHECK(what == where + ": " + problem);
+    CHECK(what.rfind("ajwt: ", 0) == std::string::npos);
+  }
+  const auto [where, problem, what] = parts_of<ajwt::key_error>(
+      [&] { (void)ajwt::token_builder(key, "alice").algorithm(ajwt::algorithm::rs256); });
+  CHECK(where == "signing key");
+  CHECK(problem == "a ed25519 key cannot sign RS256");
+  CHECK(what == "signing key: a ed25519 key cannot sign RS256");
 }

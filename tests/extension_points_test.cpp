@@ -131,9 +131,9 @@ TEST_CASE("a verifier shares a repository and a store held by std::shared_ptr; n
   using shared_verifier = ajwt::verifier<std::shared_ptr<counting_repository>,
                                          std::shared_ptr<set_nonce_store>, ajwt::fixed_clock>;
   CHECK_THROWS_WITH(shared_verifier(nullptr, {}, store, clock),
-                    "ajwt: the verifier's key repository is a null std::shared_ptr");
+                    "verifier: its key repository is a null std::shared_ptr");
   CHECK_THROWS_WITH(shared_verifier(repo, {}, nullptr, clock),
-                    "ajwt: the verifier's nonce store is a null std::shared_ptr");
+                    "verifier: its nonce store is a null std::shared_ptr");
 }
 
 TEST_CASE("the detection traits accept the shipped types and refuse types that miss a member",

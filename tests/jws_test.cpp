@@ -355,11 +355,12 @@ TEST_CASE("a PSS signature whose salt is not the hash length is rejected", "[jws
 
 TEST_CASE("jws::sign refuses an algorithm the key type cannot sign", "[jws]") {
   CHECK_THROWS_AS(ajwt::jws::sign(keys().rsa, algorithm::es256, "x"), ajwt::key_error);
-  CHECK_THROWS_WITH(ajwt::jws::sign(keys().rsa, algorithm::eddsa, "x"), "ajwt: a rsa key cannot sign EdDSA");
+  CHECK_THROWS_WITH(ajwt::jws::sign(keys().rsa, algorithm::eddsa, "x"),
+                    "signing key: a rsa key cannot sign EdDSA");
   CHECK_THROWS_WITH(ajwt::jws::sign(keys().ec, algorithm::rs256, "x"),
-                    "ajwt: a ec-p256 key cannot sign RS256");
+                    "signing key: a ec-p256 key cannot sign RS256");
   CHECK_THROWS_WITH(ajwt::jws::sign(keys().ed, algorithm::es256, "x"),
-                    "ajwt: a ed25519 key cannot sign ES256");
+                    "signing key: a ed25519 key cannot sign ES256");
   CHECK_THROWS_AS(ajwt::jws::sign_compact(keys().ed, algorithm::eddsa, json::array(), "x"),
                   ajwt::config_error);
 }

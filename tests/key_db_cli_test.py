@@ -192,7 +192,7 @@ def bad_files_keys_and_usernames_exit_2_and_change_nothing(url):
     with open(path("garbage.pub"), "w") as f:
         f.write("not a key\n")
     expect_error(run("keys", "add", "--db", url, "alice", path("garbage.pub")), 2, "unrecognised")
-    expect_error(run("keys", "add", "--db", url, "", a + ".pub"), 2, "username must not be empty")
+    expect_error(run("keys", "add", "--db", url, "", a + ".pub"), 2, "username: must not be empty")
     expect_error(run("keys", "add", "--db", url, "alice", a + ".pub", "--comment", "c" * 101), 2, "100")
     rsa1024 = os.path.join(os.environ.get("AJWT_TEST_DATA_DIR", ""), "keys", "rsa-1024.spki.pem")
     expect_error(run("keys", "add", "--db", url, "alice", rsa1024), 2, "2048")

@@ -259,7 +259,7 @@ TEMPLATE_LIST_TEST_CASE("key db: bad input is refused with a clear error and cha
   TestType b;
   auto db = ajwt::open_key_database(b.url());
   const auto pem = key_a().public_part().to_pem();
-  CHECK_THROWS_WITH(db.add_key("", pem), Contains("username must not be empty"));
+  CHECK_THROWS_WITH(db.add_key("", pem), Contains("username: must not be empty"));
   CHECK_THROWS_WITH(db.add_key(std::string(300, 'u'), pem), Contains("longer than"));
   CHECK_THROWS_WITH(db.add_key("a\nb", pem), Contains("control character"));
   CHECK_THROWS_WITH(db.add_key(std::string("a\0b", 3), pem), Contains("control character"));

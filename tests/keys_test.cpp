@@ -1432,7 +1432,7 @@ TEST_CASE("generate refuses RSA sizes other than 2048, 3072 and 4096", "[keys][g
       FAIL("generate accepted " << bits << " bits");
     } catch (const ajwt::config_error& e) {
       CHECK(std::string(e.what()) ==
-            "ajwt: RSA key size must be 2048, 3072 or 4096 bits, not " + std::to_string(bits));
+            "RSA key size: must be 2048, 3072 or 4096 bits, not " + std::to_string(bits));
     }
   }
 }

@@ -44,6 +44,7 @@ namespace {
 using namespace std::chrono_literals;
 using ajwt::nonce_status;
 using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
 
 std::string env(const char* name) {
   const char* v = std::getenv(name);
@@ -948,7 +949,7 @@ TEST_CASE("redis url: malformed URLs are config errors that name the problem", "
   for (const auto& [url, why] : cases) {
     INFO("URL \"" << url << "\"");
     CHECK_THROWS_AS(ajwt::redis_url::parse(url), ajwt::config_error);
-    CHECK_THROWS_WITH(ajwt::redis_url::parse(url), Contains(why) && Contains("bad Redis URL"));
+    CHECK_THROWS_WITH(ajwt::redis_url::parse(url), Contains(why) && StartsWith("Redis URL \""));
     // The store's constructor reports the same problem.
     CHECK_THROWS_WITH(ajwt::redis_nonce_store(url), Contains(why));
   }

@@ -88,6 +88,10 @@ class error : public std::runtime_error {
 ///   line()     the 1-based line in that file, 0 when there is none
 ///   problem()  what is wrong, without the location
 /// what() is "<source>:<line>: <problem>", "<source>: <problem>" or, with no source, the message as given.
+/// Every key_error and config_error ajwt throws has a source: an option ("verifier_options.tolerance"), an
+/// argument ("username", "scheme", "RSA key size"), a URL ("JWKS URL \"...\""), a key ("signing key", a
+/// file name, "JWK") or a file and line. So what() leads with where, and a program can name the field
+/// without reading the message. (ajwt's other errors, which have no location, begin with "ajwt: ".)
 class located_error : public error {
  public:
   /// A message without separate parts: source() is empty, problem() is the message.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <ajwt/error.hpp>
 #include <ajwt/version.hpp>
 
 #include "cli_support.hpp"
@@ -47,7 +48,13 @@ int main(int argc, char** argv) {
       if (c.app->parsed()) return c.run();
     std::cerr << app.help() << "ajwt: a command is required\n";
     return exit_usage;
+  } catch (const ajwt::located_error& e) {
+    // A key or configuration error: its what() is composed from where and what ("FILE:LINE: problem").
+    std::cout.flush();
+    std::cerr << "ajwt: " << e.what() << std::endl;
+    return exit_usage;
   } catch (const std::exception& e) {
+    // ajwt's other errors begin with "ajwt: " themselves; the CLI's own and the standard library's do not.
     std::cout.flush();
     std::cerr << "ajwt: " << without_ajwt_prefix(e.what()) << std::endl;
     return exit_usage;

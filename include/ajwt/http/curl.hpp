@@ -117,7 +117,7 @@ inline void sign_prepared_request(CURL* curl, const token_builder& builder, cons
 inline void prepare_signed_request(CURL* curl, const token_builder& builder, const http_request& request,
                                    curl_header_list& headers) {
   if (request.body_sha256)
-    throw config_error("ajwt: prepare_signed_request sends the body itself: give http_request::body");
+    throw config_error("prepare_signed_request", "sends the body itself: give http_request::body");
   const bool has_body = request.body && !request.body->empty();
   detail::curl_check(curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str()), "CURLOPT_URL");
   detail::curl_check(curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, static_cast<char*>(nullptr)),

@@ -223,10 +223,10 @@ httplib_verification<Verifier> install_verification(::httplib::Server& server, c
   std::string origin = std::move(options.origin);
   if (!origin.empty() && origin.back() == '/') origin.pop_back();
   if (!ajwt::detail::is_origin(origin))
-    throw config_error(
-        "ajwt: httplib_options.origin needs scheme://host[:port], like https://api.example.com, "
-        "not \"" +
-        origin.substr(0, 200) + "\"");
+    throw config_error("httplib_options.origin",
+                       "needs scheme://host[:port], like https://api.example.com, "
+                       "not \"" +
+                           origin.substr(0, 200) + "\"");
   using handle = httplib_verification<Verifier>;
   handle h(std::make_shared<const typename handle::state>(
       typename handle::state{&verifier, std::move(origin), std::move(options.protect)}));
@@ -249,8 +249,8 @@ class signing_client {
       : origin_(std::move(origin)), builder_(std::move(builder)) {
     if (!origin_.empty() && origin_.back() == '/') origin_.pop_back();
     if (!ajwt::detail::is_origin(origin_))
-      throw config_error("ajwt: signing_client needs an origin scheme://host[:port], not \"" +
-                         origin_.substr(0, 200) + "\"");
+      throw config_error("signing_client",
+                         "needs an origin scheme://host[:port], not \"" + origin_.substr(0, 200) + "\"");
     client_ = std::make_unique<::httplib::Client>(origin_);
   }
 

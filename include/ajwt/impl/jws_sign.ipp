@@ -74,7 +74,7 @@ AJWT_DECL std::string sign_openssl(const private_key& key, algorithm alg, std::s
 
 AJWT_DECL std::string ed25519_sign(ed25519_backend b, const private_key& key,
                                    std::string_view signing_input) {
-  if (key.type() != key_type::ed25519) throw key_error("ajwt: Ed25519 signing needs an Ed25519 key");
+  if (key.type() != key_type::ed25519) throw key_error("signing key", "Ed25519 signing needs an Ed25519 key");
   if (b == ed25519_backend::sodium) {
 #if defined(AJWT_WITH_SODIUM)
     if (const unsigned char* sk = private_key_access::ed25519_secret_key(key); sk && sodium::available()) {
@@ -95,8 +95,8 @@ namespace jws {
 
 AJWT_DECL std::string sign(const private_key& key, algorithm alg, std::string_view signing_input) {
   if (!key.allows(alg))
-    throw key_error("ajwt: a " + std::string(to_string(key.type())) + " key cannot sign " +
-                    std::string(to_string(alg)));
+    throw key_error("signing key", "a " + std::string(to_string(key.type())) + " key cannot sign " +
+                                       std::string(to_string(alg)));
   if (key.type() == key_type::ed25519 &&
       detail::default_ed25519_backend() == detail::ed25519_backend::sodium &&
       detail::private_key_access::ed25519_secret_key(key))
@@ -106,7 +106,7 @@ AJWT_DECL std::string sign(const private_key& key, algorithm alg, std::string_vi
 
 AJWT_DECL std::string sign_compact(const private_key& key, algorithm alg, nlohmann::json header,
                                    std::string_view payload) {
-  if (!header.is_object()) throw config_error("ajwt: a JWS header must be a JSON object");
+  if (!header.is_object()) throw config_error("JWS header", "must be a JSON object");
   header["alg"] = std::string(to_string(alg));
   std::string out = detail::base64url_encode(detail::json_text(header));
   out += '.';

@@ -46,8 +46,8 @@ AJWT_DECL private_key private_key::generate(key_type type, int rsa_bits) {
   switch (type) {
     case key_type::rsa:
       if (rsa_bits != 2048 && rsa_bits != 3072 && rsa_bits != 4096)
-        throw config_error("ajwt: RSA key size must be 2048, 3072 or 4096 bits, not " +
-                           std::to_string(rsa_bits));
+        throw config_error("RSA key size",
+                           "must be 2048, 3072 or 4096 bits, not " + std::to_string(rsa_bits));
       p = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(rsa_bits));
       break;
     case key_type::ed25519: p = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"); break;
@@ -58,7 +58,7 @@ AJWT_DECL private_key private_key::generate(key_type type, int rsa_bits) {
 }
 
 AJWT_DECL private_key private_key::from_native(EVP_PKEY* pkey) {
-  if (!pkey) throw key_error("ajwt: null EVP_PKEY");
+  if (!pkey) throw key_error("EVP_PKEY", "no key (a null pointer)");
   EVP_PKEY_up_ref(pkey);
   return from_pkey(detail::pkey_ptr(pkey), "key");
 }
@@ -67,7 +67,8 @@ AJWT_DECL std::string private_key::to_pem(const std::optional<std::string_view>&
   detail::bio_ptr bio(BIO_new(BIO_s_mem()));
   int ok = 0;
   if (passphrase) {
-    if (passphrase->empty()) throw config_error("ajwt: an empty passphrase would not protect the key");
+    if (passphrase->empty())
+      throw config_error("passphrase", "an empty passphrase would not protect the key");
     std::string pw(*passphrase);
     ok = bio ? PEM_write_bio_PKCS8PrivateKey(bio.get(), pkey_.get(), EVP_aes_256_cbc(), pw.data(),
                                              static_cast<int>(pw.size()), nullptr, nullptr)

@@ -30,17 +30,15 @@ AJWT_DECL public_key public_key::from_jwk(const nlohmann::json& jwk, std::string
 }
 
 AJWT_DECL public_key public_key::from_native(EVP_PKEY* pkey) {
-  if (!pkey) throw key_error("ajwt: null EVP_PKEY");
+  if (!pkey) throw key_error("EVP_PKEY", "no key (a null pointer)");
   // Copy only the public part, so a public_key never carries private material.
   unsigned char* der = nullptr;
   const int len = i2d_PUBKEY(pkey, &der);
-  if (len <= 0)
-    throw key_error("ajwt: cannot encode the public part of the key: " + detail::drain_openssl_errors());
+  if (len <= 0) throw key_error("public key", "cannot encode it: " + detail::drain_openssl_errors());
   const unsigned char* p = der;
   EVP_PKEY* pub = d2i_PUBKEY(nullptr, &p, len);
   OPENSSL_free(der);
-  if (!pub)
-    throw key_error("ajwt: cannot decode the public part of the key: " + detail::drain_openssl_errors());
+  if (!pub) throw key_error("public key", "cannot decode its encoding: " + detail::drain_openssl_errors());
   return public_key(detail::make_key_state(detail::pkey_ptr(pub), "key"));
 }
 

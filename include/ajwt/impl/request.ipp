@@ -153,11 +153,11 @@ AJWT_NAMESPACE_END
 AJWT_NAMESPACE_BEGIN
 
 AJWT_DECL binding_claims binding_claims::of(const http_request& req) {
-  if (req.method.empty()) throw config_error("ajwt: request binding needs the HTTP method");
+  if (req.method.empty()) throw config_error("request binding", "needs the HTTP method");
   auto u = normalize_url(req.url);
   if (!u)
-    throw config_error("ajwt: request binding needs an absolute http(s) URL without user info, not \"" +
-                       req.url.substr(0, 200) + "\"");
+    throw config_error("request binding", "needs an absolute http(s) URL without user info, not \"" +
+                                              req.url.substr(0, 200) + "\"");
   binding_claims b;
   b.htm = req.method;
   b.htu = std::move(u->target);

@@ -11,7 +11,7 @@
 AJWT_NAMESPACE_BEGIN
 
 AJWT_DECL std::string generate_nonce(std::size_t bytes) {
-  if (bytes < 8 || bytes > 64) throw config_error("ajwt: a nonce needs 8 to 64 random bytes");
+  if (bytes < 8 || bytes > 64) throw config_error("nonce size", "must be 8 to 64 random bytes");
   unsigned char buf[64];
   detail::random_bytes(buf, bytes);
   return detail::base64url_encode(std::string_view(reinterpret_cast<const char*>(buf), bytes));
@@ -23,7 +23,7 @@ AJWT_NAMESPACE_BEGIN
 
 AJWT_DECL token_builder::token_builder(private_key key, std::string username)
     : key_(std::move(key)), username_(std::move(username)) {
-  if (username_.empty()) throw config_error("ajwt: token_builder needs a non-empty username");
+  if (username_.empty()) throw config_error("token_builder", "needs a non-empty username");
   alg_ = key_.default_algorithm();
 }
 
@@ -35,8 +35,8 @@ AJWT_DECL token_builder::~token_builder() = default;
 
 AJWT_DECL token_builder& token_builder::algorithm(ajwt::algorithm a) {
   if (!key_.allows(a))
-    throw key_error("ajwt: a " + std::string(to_string(key_.type())) + " key cannot sign " +
-                    std::string(to_string(a)));
+    throw key_error("signing key", "a " + std::string(to_string(key_.type())) + " key cannot sign " +
+                                       std::string(to_string(a)));
   alg_ = a;
   return *this;
 }
@@ -47,7 +47,7 @@ AJWT_DECL token_builder& token_builder::time(std::int64_t unix_seconds) {
 }
 
 AJWT_DECL token_builder& token_builder::nonce(std::string value) {
-  if (value.empty()) throw config_error("ajwt: a nonce must not be empty");
+  if (value.empty()) throw config_error("nonce", "must not be empty");
   nonce_ = std::move(value);
   return *this;
 }
@@ -58,7 +58,7 @@ AJWT_DECL token_builder& token_builder::audiences(const std::vector<std::string>
 
 AJWT_DECL token_builder& token_builder::claim(const std::string& name, nlohmann::json value) {
   if (name == "username" || name == "time" || name == "nonce")
-    throw config_error("ajwt: claim \"" + name + "\" is set by the token builder itself");
+    throw config_error("claim \"" + name + "\"", "is set by the token builder itself");
   extra_[name] = std::move(value);
   return *this;
 }
@@ -79,7 +79,7 @@ AJWT_DECL token_builder& token_builder::remove_claim(const std::string& name) {
 
 AJWT_DECL token_builder& token_builder::scheme(std::string word) {
   if (word.empty() || word.find_first_of(" \t\r\n") != std::string::npos)
-    throw config_error("ajwt: the scheme must be one word");
+    throw config_error("scheme", "must be one word");
   scheme_ = std::move(word);
   return *this;
 }

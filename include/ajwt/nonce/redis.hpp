@@ -346,33 +346,33 @@ return 0
     std::string script_sha;  // SHA-1 of record_script: the name Redis caches it under for EVALSHA
 
     explicit state(redis_nonce_store_options o) : opt(std::move(o)) {
-      auto bad = [](const std::string& what) {
-        return config_error("ajwt: redis_nonce_store_options." + what);
+      auto bad = [](const char* field, const char* problem) {
+        return config_error(std::string("redis_nonce_store_options.") + field, problem);
       };
       url = redis_url::parse(opt.url);
       if (!opt.password.empty()) {
         if (!url.password.empty())
-          throw bad("password is set, but the URL carries a password too: give it once");
+          throw bad("password", "is set, but the URL carries a password too: give it once");
         url.username = opt.username;
         url.password = opt.password;
       } else if (!opt.username.empty()) {
-        throw bad("username is set without options.password");
+        throw bad("username", "is set without options.password");
       }
-      if (opt.pool_size < 1 || opt.pool_size > 1024) throw bad("pool_size must be from 1 to 1024");
+      if (opt.pool_size < 1 || opt.pool_size > 1024) throw bad("pool_size", "must be from 1 to 1024");
       const auto hour = std::chrono::milliseconds(3600 * 1000);
       if (opt.connect_timeout.count() <= 0 || opt.connect_timeout > hour)
-        throw bad("connect_timeout must be positive (and at most an hour)");
+        throw bad("connect_timeout", "must be positive (and at most an hour)");
       if (opt.command_timeout.count() <= 0 || opt.command_timeout > hour)
-        throw bad("command_timeout must be positive (and at most an hour)");
+        throw bad("command_timeout", "must be positive (and at most an hour)");
       if (opt.pool_wait_timeout.count() <= 0 || opt.pool_wait_timeout > hour)
-        throw bad("pool_wait_timeout must be positive (and at most an hour)");
+        throw bad("pool_wait_timeout", "must be positive (and at most an hour)");
       if (opt.extra_ttl.count() < 0 || opt.extra_ttl.count() > 86400)
-        throw bad("extra_ttl must be from 0 to 86400 seconds");
+        throw bad("extra_ttl", "must be from 0 to 86400 seconds");
       if (opt.max_tolerance < 0 || opt.max_tolerance > 86400)
-        throw bad("max_tolerance must be from 0 to 86400 seconds");
+        throw bad("max_tolerance", "must be from 0 to 86400 seconds");
       script_sha = detail::hex_lower(detail::digest_bytes(EVP_sha1(), record_script));
       for (const char c : opt.client_name)
-        if (c <= ' ' || c > '~') throw bad("client_name must be printable ASCII without spaces");
+        if (c <= ' ' || c > '~') throw bad("client_name", "must be printable ASCII without spaces");
       connect_tv = to_timeval(opt.connect_timeout);
       command_tv = to_timeval(opt.command_timeout);
       idle.reserve(opt.pool_size);

@@ -72,7 +72,7 @@ inline bool is_digits(std::string_view s) noexcept {
 
 inline redis_url redis_url::parse(std::string_view url) {
   auto fail = [&](const std::string& what) {
-    return config_error("ajwt: bad Redis URL \"" + detail::redact_redis_url(url) + "\": " + what);
+    return config_error("Redis URL \"" + detail::redact_redis_url(url) + "\"", what);
   };
   const char* const forms =
       "expected redis://[[user]:password@]host[:port][/db] or unix:///path/to/socket[?db=N]";

@@ -106,7 +106,7 @@ inline std::int64_t saturating_add(std::int64_t a, std::int64_t b) noexcept {
 /// made of printable ASCII only.
 inline void check_jwks_url(std::string_view url, bool allow_http) {
   auto fail = [&](const std::string& why) {
-    throw config_error("ajwt: JWKS URL \"" + printable(url, 256) + "\": " + why);
+    throw config_error("JWKS URL \"" + printable(url, 256) + "\"", why);
   };
   if (url.empty()) fail("empty URL");
   if (url.size() > 2048) fail("longer than 2048 characters");

@@ -123,8 +123,7 @@ class jwks_url_key_repository {
             class = std::enable_if_t<!std::is_same_v<std::decay_t<Fetcher>, jwks_url_key_repository>>>
   explicit jwks_url_key_repository(Fetcher fetcher, jwks_url_options options = {}, Clock clock = Clock())
       : s_(std::make_shared<state>(wrap(std::move(fetcher)), check(options), std::move(clock))) {
-    if (!s_->fetch)
-      throw config_error("ajwt: jwks_url_key_repository needs a fetcher (an empty one was given)");
+    if (!s_->fetch) throw config_error("jwks_url_key_repository", "needs a fetcher (an empty one was given)");
   }
 
   /// Adds a JWKS URL to `username` (kept once). Nothing is fetched until a token names the user.
@@ -324,17 +323,19 @@ class jwks_url_key_repository {
   }
 
   static jwks_url_options check(jwks_url_options o) {
-    auto fail = [](const char* what) { throw config_error(std::string("ajwt: jwks_url_options.") + what); };
-    if (o.min_max_age.count() < 0) fail("min_max_age must not be negative");
-    if (o.max_max_age < o.min_max_age) fail("max_max_age must not be less than min_max_age");
+    auto fail = [](const char* field, const char* problem) {
+      throw config_error(std::string("jwks_url_options.") + field, problem);
+    };
+    if (o.min_max_age.count() < 0) fail("min_max_age", "must not be negative");
+    if (o.max_max_age < o.min_max_age) fail("max_max_age", "must not be less than min_max_age");
     if (o.default_max_age < o.min_max_age || o.default_max_age > o.max_max_age)
-      fail("default_max_age must lie between min_max_age and max_max_age");
-    if (o.refresh_cooldown.count() < 0) fail("refresh_cooldown must not be negative");
-    if (o.max_stale.count() < 0) fail("max_stale must not be negative");
-    if (o.fetch_timeout.count() <= 0) fail("fetch_timeout must be positive");
-    if (o.connect_timeout.count() <= 0) fail("connect_timeout must be positive");
+      fail("default_max_age", "must lie between min_max_age and max_max_age");
+    if (o.refresh_cooldown.count() < 0) fail("refresh_cooldown", "must not be negative");
+    if (o.max_stale.count() < 0) fail("max_stale", "must not be negative");
+    if (o.fetch_timeout.count() <= 0) fail("fetch_timeout", "must be positive");
+    if (o.connect_timeout.count() <= 0) fail("connect_timeout", "must be positive");
     if (o.max_document_bytes == 0 || o.max_document_bytes > max_key_text_bytes)
-      fail("max_document_bytes must lie between 1 and ajwt::max_key_text_bytes");
+      fail("max_document_bytes", "must lie between 1 and ajwt::max_key_text_bytes");
     return o;
   }
 
@@ -345,7 +346,7 @@ class jwks_url_key_repository {
   /// Publishes a changed copy of a user's record (a new one when `create` is set and there is none).
   template <class F>
   void update(const std::string& username, bool create, F&& change) {
-    if (username.empty()) throw config_error("ajwt: a username must not be empty");
+    if (username.empty()) throw config_error("username", "must not be empty");
     std::unique_lock<std::shared_mutex> lock(s_->mu);
     auto it = s_->users.find(username);
     if (it == s_->users.end() && !create) return;

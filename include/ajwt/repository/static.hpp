@@ -50,10 +50,10 @@ class static_key_repository {
         if (k != key) continue;
         const auto keep_old = detail::first_is_narrower(k.pinned_algorithm(), key.pinned_algorithm());
         if (!keep_old)
-          throw key_error("ajwt: the key " + k.kid() + " of user \"" + username + "\" is pinned to " +
-                          std::string(to_string(*k.pinned_algorithm())) +
-                          "; it cannot be added again pinned to " +
-                          std::string(to_string(*key.pinned_algorithm())));
+          throw key_error("user \"" + username + "\"", "the key " + k.kid() + " is pinned to " +
+                                                           std::string(to_string(*k.pinned_algorithm())) +
+                                                           "; it cannot be added again pinned to " +
+                                                           std::string(to_string(*key.pinned_algorithm())));
         if (!*keep_old) k = key;
         return;
       }
@@ -129,7 +129,7 @@ class static_key_repository {
 
   template <class F>
   void update(const std::string& username, F&& change) {
-    if (username.empty()) throw config_error("ajwt: a username must not be empty");
+    if (username.empty()) throw config_error("username", "must not be empty");
     std::unique_lock<std::shared_mutex> lock(s_->mu);
     auto it = s_->users.find(username);
     auto next = std::make_shared<entry>(it == s_->users.end() ? entry{} : *it->second);

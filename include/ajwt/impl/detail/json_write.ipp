@@ -22,7 +22,7 @@ AJWT_DECL void append_json_string(std::string& out, std::string_view s) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       const std::size_t n = utf8_sequence_length(s.data() + i, s.size() - i);
-      if (n == 0) throw config_error("ajwt: a JSON string is not valid UTF-8: \"" + printable(s) + "\"");
+      if (n == 0) throw config_error("JSON string \"" + printable(s) + "\"", "is not valid UTF-8");
       out.append(s, i, n);
       i += n;
       continue;
@@ -147,7 +147,7 @@ AJWT_DECL void append_json(std::string& out, const nlohmann::json& v) {
     case t::binary:
     case t::discarded: break;
   }
-  throw config_error("ajwt: a binary or discarded JSON value has no JSON text");
+  throw config_error("JSON value", "a binary or discarded value has no JSON text");
 }
 
 AJWT_DECL std::string json_text(const nlohmann::json& v) {

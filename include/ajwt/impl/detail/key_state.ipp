@@ -23,7 +23,7 @@ AJWT_DECL std::uint64_t next_key_id() noexcept {
 }
 
 AJWT_DECL void throw_key_error(std::string_view source, const std::string& what) {
-  throw key_error(std::string(source.empty() ? std::string_view("ajwt") : source), what);
+  throw key_error(std::string(source.empty() ? std::string_view("key") : source), what);
 }
 
 AJWT_DECL void require_one_pem_block(std::string_view text, std::string_view source) {

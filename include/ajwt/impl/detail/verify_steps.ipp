@@ -18,28 +18,29 @@ AJWT_DECL parsed_token::~parsed_token() = default;
 
 AJWT_DECL void check_options(const verifier_options& opt, bool null_repository, bool null_store) {
   if (opt.scheme.empty() || opt.scheme.find_first_of(" \t\r\n") != std::string::npos)
-    throw config_error("ajwt: verifier_options.scheme must be one non-empty word");
+    throw config_error("verifier_options.scheme", "must be one non-empty word");
   if (opt.tolerance < 0 || opt.tolerance > 86400)
-    throw config_error("ajwt: verifier_options.tolerance must be between 0 and 86400 seconds");
+    throw config_error("verifier_options.tolerance", "must be between 0 and 86400 seconds");
   if (opt.max_token_bytes < 16 || opt.max_token_bytes > (1U << 24))
-    throw config_error("ajwt: verifier_options.max_token_bytes must be between 16 and 16 MiB");
-  if (opt.algorithms.empty()) throw config_error("ajwt: verifier_options.algorithms is empty");
+    throw config_error("verifier_options.max_token_bytes", "must be between 16 and 16 MiB");
+  if (opt.algorithms.empty()) throw config_error("verifier_options.algorithms", "is empty");
   for (const auto& a : opt.audiences)
-    if (a.empty()) throw config_error("ajwt: verifier_options.audiences holds an empty string");
+    if (a.empty()) throw config_error("verifier_options.audiences", "holds an empty string");
   if (opt.require_audience && opt.audiences.empty())
-    throw config_error("ajwt: verifier_options.require_audience needs at least one audience");
+    throw config_error("verifier_options.require_audience", "needs at least one audience");
   if (opt.max_keys_per_token < 1 || opt.max_keys_per_token > 64)
-    throw config_error("ajwt: verifier_options.max_keys_per_token must be between 1 and 64");
-  if (null_repository) throw config_error("ajwt: the verifier's key repository is a null std::shared_ptr");
-  if (null_store) throw config_error("ajwt: the verifier's nonce store is a null std::shared_ptr");
+    throw config_error("verifier_options.max_keys_per_token", "must be between 1 and 64");
+  if (null_repository) throw config_error("verifier", "its key repository is a null std::shared_ptr");
+  if (null_store) throw config_error("verifier", "its nonce store is a null std::shared_ptr");
 }
 
 AJWT_DECL void check_store_tolerance(const verifier_options& opt, std::int64_t kept) {
   if (opt.tolerance > kept)
-    throw config_error("ajwt: verifier_options.tolerance (" + std::to_string(opt.tolerance) +
-                       " s) is wider than the nonce store keeps nonces for (its max_tolerance, " +
-                       std::to_string(kept) + " s): give the store a max_tolerance of at least " +
-                       std::to_string(opt.tolerance) + " s");
+    throw config_error("verifier_options.tolerance",
+                       std::to_string(opt.tolerance) +
+                           " s is wider than the nonce store keeps nonces for (its max_tolerance, " +
+                           std::to_string(kept) + " s): give the store a max_tolerance of at least " +
+                           std::to_string(opt.tolerance) + " s");
 }
 
 AJWT_DECL std::optional<failure> token_of_header(std::string_view header, const verifier_options& opt,

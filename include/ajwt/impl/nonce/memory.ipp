@@ -40,7 +40,7 @@ AJWT_DECL std::int64_t memory_nonce_store::floor_div(std::int64_t a, std::int64_
 
 AJWT_DECL std::int64_t memory_nonce_store::checked(const memory_nonce_store_options& o) {
   if (o.max_tolerance < 0 || o.max_tolerance > 86400)
-    throw config_error("ajwt: memory_nonce_store_options.max_tolerance must be between 0 and 86400 seconds");
+    throw config_error("memory_nonce_store_options.max_tolerance", "must be between 0 and 86400 seconds");
   return o.max_tolerance;
 }
 

@@ -226,9 +226,9 @@ inline void migrate(sql_connection& c) {
   }
   auto check_newer = [&](std::optional<int> v) {
     if (v && *v > sql_schema_version)
-      throw config_error("ajwt: the key database " + c.where() + " has schema version " + std::to_string(*v) +
-                         ", newer than this ajwt supports (" + std::to_string(sql_schema_version) +
-                         "): upgrade ajwt");
+      throw config_error("key database " + c.where(),
+                         "has schema version " + std::to_string(*v) + ", newer than this ajwt supports (" +
+                             std::to_string(sql_schema_version) + "): upgrade ajwt");
   };
   if (has_table) {
     const auto v = current();
@@ -297,14 +297,14 @@ inline bool storable_username(std::string_view username) noexcept {
 /// Throws config_error unless `username` can be stored: non-empty, at most 256 bytes, UTF-8, no control
 /// character.
 inline void check_username(std::string_view username) {
-  if (username.empty()) throw config_error("ajwt: a username must not be empty");
+  if (username.empty()) throw config_error("username", "must not be empty");
   if (username.size() > max_authorized_username_bytes)
-    throw config_error("ajwt: username is longer than " + std::to_string(max_authorized_username_bytes) +
-                       " bytes");
+    throw config_error("username",
+                       "is longer than " + std::to_string(max_authorized_username_bytes) + " bytes");
   for (char ch : username)
     if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
-      throw config_error("ajwt: username \"" + printable(username, 64) + "\" holds a control character");
-  if (!valid_utf8(username)) throw config_error("ajwt: a username must be UTF-8");
+      throw config_error("username \"" + printable(username, 64) + "\"", "holds a control character");
+  if (!valid_utf8(username)) throw config_error("username", "must be UTF-8");
 }
 
 /// The first `n` characters (UTF-8 code points) of `s`.
@@ -367,10 +367,10 @@ struct sql_new_key {
     if (key.pinned_algorithm()) row.alg = std::string(to_string(*key.pinned_algorithm()));
     if (comment) {
       if (detail::sql::utf8_length(*comment) > max_key_comment_chars)
-        throw config_error("ajwt: a key comment is at most " + std::to_string(max_key_comment_chars) +
-                           " characters");
+        throw config_error("key comment",
+                           "is at most " + std::to_string(max_key_comment_chars) + " characters");
       if (comment->find_first_of("\r\n") != std::string_view::npos)
-        throw config_error("ajwt: a key comment must be one line");
+        throw config_error("key comment", "must be one line");
       row.comment = std::string(*comment);
     } else if (detail::openssh::is_public_line(row.key_text)) {
       std::string from_line;

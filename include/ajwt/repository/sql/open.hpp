@@ -53,12 +53,12 @@ struct key_db_location {
         if (query == "mode=ro")
           l.read_only = true;
         else if (query != "mode=rw" && !query.empty())
-          throw config_error("ajwt: key database URL: unknown SQLite option \"" +
-                             detail::printable(query, 64) + "\" (only mode=ro or mode=rw)");
+          throw config_error("key database URL", "unknown SQLite option \"" + detail::printable(query, 64) +
+                                                     "\" (only mode=ro or mode=rw)");
       }
       if (rest.empty() || rest == "/")
-        throw config_error("ajwt: key database URL \"" + detail::printable(url, 256) +
-                           "\" names no file (sqlite:///absolute/path.db or sqlite://relative/path.db)");
+        throw config_error("key database URL \"" + detail::printable(url, 256) + "\"",
+                           "names no file (sqlite:///absolute/path.db or sqlite://relative/path.db)");
       l.kind = backend::sqlite;
       l.target =
           std::filesystem::absolute(std::filesystem::path(std::string(rest))).lexically_normal().string();
@@ -71,10 +71,10 @@ struct key_db_location {
     }
     const auto sep = url.find("://");
     throw config_error(
-        "ajwt: key database URL \"" +
-        detail::printable(sep == std::string_view::npos ? url.substr(0, 64) : url.substr(0, sep), 64) +
-        (sep == std::string_view::npos ? "\"" : "://...\"") +
-        ": expected sqlite:///path.db, sqlite://relative/path.db or postgresql://...");
+        "key database URL \"" +
+            detail::printable(sep == std::string_view::npos ? url.substr(0, 64) : url.substr(0, sep), 64) +
+            (sep == std::string_view::npos ? "\"" : "://...\""),
+        "expected sqlite:///path.db, sqlite://relative/path.db or postgresql://...");
   }
 };
 
@@ -88,13 +88,15 @@ inline sql_connector key_db_connector(std::string_view url) {
     return
         [l]() -> std::unique_ptr<sql_connection> { return sqlite_connection::open(l.target, l.read_only); };
 #else
-    throw config_error("ajwt: this build has no SQLite support (build with ajwt::sqlite, libsqlite3)");
+    throw config_error("key database URL",
+                       "this build has no SQLite support (build with ajwt::sqlite, libsqlite3)");
 #endif
   }
 #if defined(AJWT_WITH_POSTGRES) && AJWT_WITH_POSTGRES
   return [l]() -> std::unique_ptr<sql_connection> { return postgres_connection::open(l.target); };
 #else
-  throw config_error("ajwt: this build has no PostgreSQL support (build with ajwt::postgres, libpq)");
+  throw config_error("key database URL",
+                     "this build has no PostgreSQL support (build with ajwt::postgres, libpq)");
 #endif
 }
 

@@ -60,14 +60,14 @@ class postgres_connection final : public sql_connection {
     const auto status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-      const std::string m = "ajwt: key database " + where_ + ": " +
-                            one_line(r ? PQresultErrorMessage(r) : PQerrorMessage(conn_));
+      const std::string where = "key database " + where_;
+      const std::string why = one_line(r ? PQresultErrorMessage(r) : PQerrorMessage(conn_));
       const std::string_view s = state ? state : "";
       // Connection trouble, shutdown, resources: an outage. Anything else: the database answered no.
       if (PQstatus(conn_) != CONNECTION_OK || s.empty() || s.substr(0, 2) == "08" || s.substr(0, 2) == "53" ||
           s.substr(0, 2) == "57" || s.substr(0, 2) == "58")
-        throw repository_unavailable(m);
-      throw config_error(m);
+        throw repository_unavailable("ajwt: " + where + ": " + why);
+      throw config_error(where, why);
     }
     std::vector<sql_row> rows;
     const int n = PQntuples(r), cols = PQnfields(r);

@@ -151,13 +151,13 @@ class sql_key_repository {
   };
 
   static sql_repository_options check(sql_repository_options o) {
-    auto fail = [](const char* what) {
-      throw config_error(std::string("ajwt: sql_repository_options.") + what);
+    auto fail = [](const char* field, const char* problem) {
+      throw config_error(std::string("sql_repository_options.") + field, problem);
     };
     if (o.poll_interval < std::chrono::milliseconds(10) || o.poll_interval > std::chrono::seconds(1))
-      fail("poll_interval must lie between 10 ms and 1 s");
-    if (o.max_stale.count() < 0) fail("max_stale must not be negative");
-    if (o.last_used_interval.count() < 0) fail("last_used_interval must not be negative");
+      fail("poll_interval", "must lie between 10 ms and 1 s");
+    if (o.max_stale.count() < 0) fail("max_stale", "must not be negative");
+    if (o.last_used_interval.count() < 0) fail("last_used_interval", "must not be negative");
     if (!o.on_error)
       o.on_error = [](const std::string& m) { std::cerr << "ajwt: key database: " << m << std::endl; };
     return o;
@@ -165,7 +165,7 @@ class sql_key_repository {
 
   struct core {
     core(sql_connector connect_, sql_repository_options o) : connect(std::move(connect_)), opt(std::move(o)) {
-      if (!connect) throw config_error("ajwt: sql_key_repository needs a connector (an empty one was given)");
+      if (!connect) throw config_error("sql_key_repository", "needs a connector (an empty one was given)");
       if (opt.jwks_fetcher) jwks = std::make_unique<jwks_url_key_repository<>>(opt.jwks_fetcher, opt.jwks);
       reader = connect();
       detail::sql::migrate(*reader);

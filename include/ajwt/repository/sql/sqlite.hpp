@@ -30,7 +30,7 @@ class sqlite_connection final : public sql_connection {
   /// Opens (creating unless `read_only`) the database file at `path`. Throws repository_unavailable
   /// naming the file when it cannot be opened.
   static std::unique_ptr<sqlite_connection> open(const std::string& path, bool read_only = false) {
-    if (path.empty()) throw config_error("ajwt: an SQLite database needs a file path");
+    if (path.empty()) throw config_error("SQLite database", "needs a file path");
     sqlite3* db = nullptr;
     const int flags =
         (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
@@ -107,13 +107,13 @@ class sqlite_connection final : public sql_connection {
 
   [[noreturn]] void fail(const std::string& message) {
     const int code = sqlite3_extended_errcode(db_);
-    const std::string m = "ajwt: key database " + where_.substr(7) + ": " + message;
+    const std::string where = "key database " + where_.substr(7);
     // Constraint violations and read-only files answer "no"; the rest (locked, I/O, corrupt) is an outage.
     const int primary = code & 0xff;
     if (primary == SQLITE_CONSTRAINT || primary == SQLITE_READONLY || primary == SQLITE_MISMATCH ||
         primary == SQLITE_ERROR)
-      throw config_error(m);
-    throw repository_unavailable(m);
+      throw config_error(where, message);
+    throw repository_unavailable("ajwt: " + where + ": " + message);
   }
 
   sqlite3* db_;
