@@ -25,6 +25,7 @@
 #include "../version.hpp"
 #include "json.hpp"
 #include "json_write.hpp"
+#include "text.hpp"
 
 AJWT_NAMESPACE_BEGIN
 namespace detail {

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "../algorithm.hpp"
 #include "../error.hpp"
 #include "../version.hpp"
 #include "base64.hpp"

@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../algorithm.hpp"
 #include "../error.hpp"
 #include "../jws.hpp"
 #include "../nonce_store.hpp"

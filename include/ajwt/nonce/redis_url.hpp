@@ -8,9 +8,11 @@
 #include <sys/un.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 
 #include "../detail/text.hpp"

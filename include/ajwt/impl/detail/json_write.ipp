@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <map>
 
 #include "../../detail/json_write.hpp"
 #include "../../detail/text.hpp"

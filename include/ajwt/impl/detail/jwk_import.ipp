@@ -12,6 +12,7 @@
 #include <openssl/param_build.h>
 
 #include <cstddef>
+#include <utility>
 
 #include "../../detail/text.hpp"
 

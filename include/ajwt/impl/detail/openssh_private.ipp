@@ -13,6 +13,9 @@
 #include <openssl/param_build.h>
 #include <openssl/params.h>
 
+#include <utility>
+
+#include "../../algorithm.hpp"
 #include "../../detail/text.hpp"
 #include "../../limits.hpp"
 

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
+#include "../../algorithm.hpp"
 #include "../../limits.hpp"
 
 AJWT_NAMESPACE_BEGIN

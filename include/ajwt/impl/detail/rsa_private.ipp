@@ -6,6 +6,8 @@
 
 #include "../../detail/rsa_private.hpp"
 
+#include <string>
+
 AJWT_NAMESPACE_BEGIN
 namespace detail {
 

@@ -7,6 +7,7 @@
 #include "../../detail/verify_steps.hpp"
 
 #include <exception>
+#include <memory>
 #include <utility>
 
 #include "../../algorithm.hpp"
