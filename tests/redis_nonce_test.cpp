@@ -980,7 +980,8 @@ TEST_CASE("redis store: options that make no sense are config errors", "[redis][
   check([](auto& o) { o.pool_wait_timeout = 0ms; }, "pool_wait_timeout");
   check([](auto& o) { o.extra_ttl = -1s; }, "extra_ttl");
   check([](auto& o) { o.client_name = "has space"; }, "client_name");
-  check([](auto& o) { o.username = "carol"; }, "username is set without options.password");
+  check([](auto& o) { o.username = "carol"; },
+        "redis_nonce_store_options.username: is set without options.password");
   check(
       [](auto& o) {
         o.url = "redis://:a@h";
