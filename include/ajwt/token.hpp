@@ -60,12 +60,17 @@ class token_builder {
  public:
   /// A builder signing for `username` with `key`, with the key's default algorithm and the JWT scheme.
   token_builder(private_key key, std::string username);
-  // Copies, moves and destruction out of line: a file that only holds a builder need not instantiate
+  // Copies, moves and destruction are out of line: a file that only holds a builder need not instantiate
   // nlohmann::json's copy and destruction for the custom claims.
+  /// A builder with the same key, username, settings and custom claims.
   token_builder(const token_builder& other);
+  /// Takes over `other`'s key, username, settings and custom claims.
   token_builder(token_builder&& other) noexcept;
+  /// Becomes a copy of `other`.
   token_builder& operator=(const token_builder& other);
+  /// Takes over `other`'s state.
   token_builder& operator=(token_builder&& other) noexcept;
+  /// Releases the key reference and the custom claims.
   ~token_builder();
 
   /// Signs with `a` instead of the key's default; throws key_error when the key cannot.
