@@ -1166,6 +1166,37 @@ TEST_CASE("an RSA private JWK whose numbers do not belong together is refused", 
   even_p["p"] = ajwt::detail::base64url_encode(std::string("\x02", 1));
   CHECK(key_error_message([&] { (void)private_key::from_jwk(even_p); }) ==
         expected + "p and q must be odd numbers above 1");
+  json qi_p = good;
+  qi_p["qi"] = good["p"];
+  CHECK(key_error_message([&] { (void)private_key::from_jwk(qi_p); }) ==
+        expected + "the CRT coefficient (qi, iqmp) is out of range");
+  // d + (q-1) keeps d mod (q-1) and moves d mod (p-1); with dp made to match it, the only broken relation is
+  // e*d = 1 mod (p-1). The same the other way round for q.
+  const auto bn_of = [](const json& member) {
+    const std::string bytes = decoded(member);
+    return ajwt::detail::bn_ptr(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()),
+                                          static_cast<int>(bytes.size()), nullptr));
+  };
+  const auto shifted = [&](const char* other_prime, const char* own_prime, const char* own_exponent) {
+    ajwt::detail::bn_ctx_ptr ctx(BN_CTX_new());
+    const auto d = bn_of(good["d"]), other = bn_of(good[other_prime]), own = bn_of(good[own_prime]);
+    ajwt::detail::bn_ptr exponent(BN_new());
+    REQUIRE((ctx && d && other && own && exponent));
+    REQUIRE(BN_sub_word(other.get(), 1) == 1);
+    REQUIRE(BN_add(d.get(), d.get(), other.get()) == 1);
+    REQUIRE(BN_sub_word(own.get(), 1) == 1);
+    REQUIRE(BN_mod(exponent.get(), d.get(), own.get(), ctx.get()) == 1);
+    json j = good;
+    j["d"] = ajwt::detail::base64url_encode(ajwt::detail::bn_to_bytes(d.get()));
+    j[own_exponent] = ajwt::detail::base64url_encode(ajwt::detail::bn_to_bytes(exponent.get()));
+    return j;
+  };
+  const json bad_p_side = shifted("q", "p", "dp");
+  CHECK(key_error_message([&] { (void)private_key::from_jwk(bad_p_side); }) ==
+        expected + "e*d is not 1 mod (p-1)");
+  const json bad_q_side = shifted("p", "q", "dq");
+  CHECK(key_error_message([&] { (void)private_key::from_jwk(bad_q_side); }) ==
+        expected + "e*d is not 1 mod (q-1)");
   // The CRT members come all or none; the JWK loader refuses a partial set by name (below), and the check
   // itself says so to any other caller.
   ajwt::detail::bn_ptr one(BN_new());

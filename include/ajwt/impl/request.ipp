@@ -72,7 +72,14 @@ AJWT_DECL std::string remove_dot_segments(std::string_view path) {
   return out;
 }
 
-AJWT_DECL std::string sha256_b64(std::string_view data) { return base64url_encode(sha256_bytes(data)); }
+AJWT_DECL std::string sha256_b64(std::string_view data) {
+  // Per bound request on the verify path: the digest stays on the stack (sha256_bytes would allocate it).
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), md, &len, digests::get().sha256.get(), nullptr) != 1 || len != 32)
+    throw crypto_error("ajwt: SHA-256 failed: " + drain_openssl_errors());
+  return base64url_encode(std::string_view(reinterpret_cast<const char*>(md), len));
+}
 
 AJWT_DECL bool is_origin(std::string_view url) {
   const auto parts = split_url(url);
