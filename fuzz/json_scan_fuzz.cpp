@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: ISC
-// Differential: the flat scanner of the verify path (detail/json_scan.hpp) against the reference
-// parser, parse_json_strict. On every input: what the scanner accepts the reference accepts, with the
-// same top-level type and the same picked members (kind, number, unescaped string, array or object
-// value); what the scanner rejects the reference rejects; pick_members gives the reference's verdict
-// and error text always. The names include the verifier's claims and JOSE header members.
+// Differential: ajwt's JSON reader (detail/json_lex.hpp under parse_json_strict and the verify path's
+// flat scanner) against nlohmann's own parser with the same strict rules (tests/json_reference.hpp). On
+// every input: parse_json_strict accepts exactly what the reference accepts, with the same document
+// (numbers bit for bit); what the scanner accepts the reference accepts, with the same top-level type
+// and the same picked members (kind, number, unescaped string, array or object value); what the scanner
+// rejects the reference rejects; pick_members gives parse_json_strict's verdict and error text always.
+// The names include the verifier's claims and JOSE header members.
 #include <ajwt/detail/json.hpp>
 #include <ajwt/detail/json_scan.hpp>
+#include <ajwt/detail/json_write.hpp>
+
+#include "../tests/json_reference.hpp"
 
 #include <array>
 #include <cstdint>
@@ -65,7 +70,12 @@ void check_field(const ajwt::detail::json_field& f, const nlohmann::json* v, boo
 void check(std::string_view text, std::size_t max_depth) {
   const auto parsed = ajwt::detail::parse_json_strict(text, max_depth);
   const bool ref_ok = static_cast<bool>(parsed);
+  const auto reference = ajwt_test::reference_parse(text, max_depth);
+  require(ref_ok == reference.has_value());
+  if (!ref_ok) require(!parsed.error().empty());
   const nlohmann::json ref = ref_ok ? *parsed : nlohmann::json();
+  if (ref_ok)
+    require(ref == *reference && ajwt::detail::json_text(ref) == ajwt::detail::json_text(*reference));
 
   std::array<ajwt::detail::json_field, names.size()> fields;
   std::string scratch;

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <random>
@@ -166,6 +167,17 @@ TEST_CASE("the scanner keeps 64-bit integers exact and turns larger ones into fl
   CHECK(p.fields[3].kind == json_kind::floating);
   CHECK(p.fields[4].kind == json_kind::integer);
   CHECK(p.fields[2].dump_number() == nlohmann::json(18446744073709551616.0).dump());
+}
+
+TEST_CASE("the scanner reads a number too small for a double as zero, on its own", "[json_scan]") {
+  ajwt::detail::picked_members<names.size()> p;
+  REQUIRE_FALSE(ajwt::detail::pick_members(R"({"alg":1e-400,"kid":-1e-400,"time":4.9e-324})", names, p));
+  CHECK_FALSE(p.dom);  // no DOM: the lexer decides underflow and overflow itself
+  CHECK(p.fields[0].kind == json_kind::floating);
+  CHECK(p.fields[0].floating == 0.0);
+  CHECK(std::signbit(p.fields[1].floating));
+  CHECK(p.fields[2].floating == std::numeric_limits<double>::denorm_min());
+  CHECK(scan(R"({"time":1e400})") == json_scan::rejected);
 }
 
 TEST_CASE("more member names than the scanner tracks are left to the strict parser", "[json_scan]") {

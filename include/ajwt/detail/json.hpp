@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: ISC
-// Strict JSON parsing for untrusted input: duplicate member names and deep nesting are errors, as is
-// anything after the value (a NUL byte included). Invalid UTF-8 is rejected by nlohmann's lexer.
-// The reference for json_scan.hpp, the verify path's flat scanner, which must agree with it exactly.
+// Strict JSON parsing for untrusted input, ajwt's own reader (the lexer of json_lex.hpp) building a
+// nlohmann::json DOM: duplicate member names and deep nesting are errors, as is anything after the value
+// (a NUL byte included) and invalid UTF-8. Errors name the byte where the text went wrong. nlohmann's own
+// parser is never instantiated: one reader for every JSON text ajwt reads, and a smaller compile.
 // Internal: ajwt::detail.
 #ifndef AJWT_DETAIL_JSON_HPP
 #define AJWT_DETAIL_JSON_HPP
@@ -16,100 +17,10 @@
 #include <vector>
 
 #include "../version.hpp"
-#include "text.hpp"
+#include "json_lex.hpp"
 
 AJWT_NAMESPACE_BEGIN
 namespace detail {
-
-/// Default nesting limit: JOSE headers and claims sets are shallow; 16 levels is generous.
-inline constexpr std::size_t default_json_max_depth = 16;
-
-/// SAX handler building a DOM while refusing duplicate member names (RFC 7515 section 5.2 allows a
-/// parser to reject them, and accepting them lets two parsers see two different claims sets).
-class strict_json_builder final : public nlohmann::json_sax<nlohmann::json> {
- public:
-  using json = nlohmann::json;
-  strict_json_builder(json& root, std::size_t max_depth) : root_(root), max_depth_(max_depth) {}
-
-  bool null() override { return put(json(nullptr)); }
-  bool boolean(bool v) override { return put(json(v)); }
-  bool number_integer(number_integer_t v) override { return put(json(v)); }
-  bool number_unsigned(number_unsigned_t v) override { return put(json(v)); }
-  bool number_float(number_float_t v, const string_t& /*raw*/) override { return put(json(v)); }
-  bool string(string_t& v) override { return put(json(std::move(v))); }
-  bool binary(binary_t& /*v*/) override { return fail("binary values are not JSON"); }
-  bool start_object(std::size_t /*n*/) override { return open(json::object()); }
-  bool key(string_t& k) override {
-    json* obj = stack_.back();
-    if (obj->contains(k)) return fail("duplicate member name \"" + printable(k) + "\"");
-    key_ = std::move(k);
-    return true;
-  }
-  bool end_object() override {
-    stack_.pop_back();
-    return true;
-  }
-  bool start_array(std::size_t /*n*/) override { return open(json::array()); }
-  bool end_array() override {
-    stack_.pop_back();
-    return true;
-  }
-  bool parse_error(std::size_t position, const std::string& /*last_token*/,
-                   const nlohmann::detail::exception& ex) override {
-    return fail("invalid JSON at byte " + std::to_string(position) + ": " + shorten(ex.what()));
-  }
-
-  [[nodiscard]] const std::string& error() const noexcept { return error_; }
-
- private:
-  static std::string shorten(std::string_view what) {
-    // nlohmann's messages start with "[json.exception.parse_error.101] "; keep the useful part. They
-    // quote the input read so far verbatim (invalid UTF-8 included), so escape it like any input.
-    const auto pos = what.find("] ");
-    return printable(pos == std::string_view::npos ? what : what.substr(pos + 2), 160);
-  }
-  bool fail(std::string msg) {
-    if (error_.empty()) error_ = std::move(msg);
-    return false;
-  }
-  bool put(json&& v) {
-    if (stack_.empty()) {
-      root_ = std::move(v);
-      return true;
-    }
-    json* top = stack_.back();
-    if (top->is_object()) {
-      (*top)[key_] = std::move(v);
-    } else {
-      top->push_back(std::move(v));
-    }
-    return true;
-  }
-  bool open(json&& container) {
-    if (stack_.size() >= max_depth_) return fail("JSON nested deeper than " + std::to_string(max_depth_));
-    json* slot = nullptr;
-    if (stack_.empty()) {
-      root_ = std::move(container);
-      slot = &root_;
-    } else {
-      json* top = stack_.back();
-      if (top->is_object()) {
-        slot = &((*top)[key_] = std::move(container));
-      } else {
-        top->push_back(std::move(container));
-        slot = &top->back();
-      }
-    }
-    stack_.push_back(slot);
-    return true;
-  }
-
-  json& root_;
-  std::size_t max_depth_;
-  std::vector<json*> stack_;
-  std::string key_;
-  std::string error_;
-};
 
 /// What parse_json_strict returns: the document, or a short description of why the text is not one
 /// (e.g. "duplicate key \"a\""), for the caller to put after where the text came from.
