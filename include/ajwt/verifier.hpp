@@ -120,7 +120,7 @@ class verifier {
   /// Verifies an Authorization header value "<scheme> <token>". Never throws. Without a request,
   /// binding claims cannot be checked: with require_binding set, every token is then rejected.
   [[nodiscard]] result_type verify_header(std::string_view header) const noexcept {
-    return verify_header_impl(header, nullptr);
+    return verify_header_impl(header, {});
   }
 
   /// Verifies an Authorization header value for the request the server actually received (the
@@ -128,17 +128,17 @@ class verifier {
   /// match it. Never throws.
   [[nodiscard]] result_type verify_header(std::string_view header,
                                           const http_request& request) const noexcept {
-    return verify_header_impl(header, &request);
+    return verify_header_impl(header, {&request, &binding_claims::of});
   }
 
   /// Verifies a bare compact token (no scheme word). Never throws.
   [[nodiscard]] result_type verify_token(std::string_view token) const noexcept {
-    return verify_token_impl(token, nullptr);
+    return verify_token_impl(token, {});
   }
 
   /// Verifies a bare compact token for the request received. Never throws.
   [[nodiscard]] result_type verify_token(std::string_view token, const http_request& request) const noexcept {
-    return verify_token_impl(token, &request);
+    return verify_token_impl(token, {&request, &binding_claims::of});
   }
 
   /// The options, fixed at construction.
@@ -152,18 +152,22 @@ class verifier {
   [[nodiscard]] const Clock& clock() const noexcept { return clock_; }
 
  private:
-  result_type verify_header_impl(std::string_view header, const http_request* request) const noexcept {
+  // `received`: the request and how to bind it, set only by the request overloads (see
+  // detail::received_request).
+  result_type verify_header_impl(std::string_view header,
+                                 const detail::received_request& received) const noexcept {
     std::string_view token;
     if (auto f = detail::token_of_header(header, opt_, token)) return finish(std::move(*f), {}, {});
-    return verify_token_impl(token, request);
+    return verify_token_impl(token, received);
   }
 
-  result_type verify_token_impl(std::string_view token, const http_request* request) const noexcept {
+  result_type verify_token_impl(std::string_view token,
+                                const detail::received_request& received) const noexcept {
     // The observer gets the claimed username and kid even on rejection; they are copied out of the
     // decoded token (which dies inside verify_impl) only when an observer is set.
     std::string username, kid;
     try {
-      auto r = verify_impl(token, request, username, kid);  // first: it fills username and kid
+      auto r = verify_impl(token, received, username, kid);  // first: it fills username and kid
       return finish(std::move(r), username, kid);
     } catch (const std::exception& e) {
       return finish(detail::internal_error(&e), username, kid);
@@ -182,8 +186,8 @@ class verifier {
     return r;
   }
 
-  result_type verify_impl(std::string_view token, const http_request* request, std::string& username_out,
-                          std::string& kid_out) const {
+  result_type verify_impl(std::string_view token, const detail::received_request& received,
+                          std::string& username_out, std::string& kid_out) const {
     // 1. Size and strict decoding, header rules, the payload's shape, the username (non-template).
     detail::parsed_token t;
     auto parsed = detail::parse_token(token, opt_, t);
@@ -203,7 +207,7 @@ class verifier {
 
     // 4. Claims and the time window (non-template).
     const std::int64_t now = clock_.now();
-    auto claims = detail::check_claims(t, opt_, now, request);
+    auto claims = detail::check_claims(t, opt_, now, received);
     if (!claims) return claims.error();
 
     // 5. Only now the nonce store: one atomic "record if new".

@@ -90,16 +90,24 @@ struct accepted_claims {
                                                              const verifier_options& opt, std::int64_t now);
 
 /// "aud": absent (allowed unless require_audience), or a string or an array of strings naming one of
-/// the verifier's audiences. An array is read with parse_json_strict, the library's one JSON parser
-/// besides the scanner (it already passed the scanner; arrays are rare, strings the common case).
+/// the verifier's audiences. An array is read with parse_json_strict (it already passed the scanner, which
+/// shares its lexer; arrays are rare, strings the common case).
 [[nodiscard]] AJWT_DECL std::optional<failure> check_audience(const json_field& aud,
                                                               const verifier_options& opt);
+
+/// The request a verification is for (null when none was given) and how its binding claims are computed.
+/// Only the verifier's request overloads set `claims_of` (to binding_claims::of), so a program that never
+/// passes a request does not compile the URL normalisation and body hashing in at all.
+struct received_request {
+  const http_request* request = nullptr;
+  binding_claims (*claims_of)(const http_request&) = nullptr;
+};
 
 /// The binding claims (htm, htu, htq, htb, at `binding`): each present one a string; all present when
 /// require_binding; and each equal to that of the request received, when one is given.
 [[nodiscard]] AJWT_DECL std::optional<failure> check_binding(const json_field* binding,
                                                              const verifier_options& opt,
-                                                             const http_request* request);
+                                                             const received_request& received);
 
 /// Step 3, after the signature: the time window, the nonce, exp and nbf, the audience, the binding.
 /// The verifier's constructor checks: throws config_error when an option makes no sense or a handle is a
@@ -146,7 +154,7 @@ AJWT_DECL void notify_observer(const verifier_options& opt, const failure* f, st
 
 [[nodiscard]] AJWT_DECL result<accepted_claims> check_claims(const parsed_token& t,
                                                              const verifier_options& opt, std::int64_t now,
-                                                             const http_request* request);
+                                                             const received_request& received);
 
 }  // namespace detail
 AJWT_NAMESPACE_END

@@ -239,7 +239,7 @@ AJWT_DECL std::optional<failure> check_audience(const json_field& aud, const ver
 }
 
 AJWT_DECL std::optional<failure> check_binding(const json_field* binding, const verifier_options& opt,
-                                               const http_request* request) {
+                                               const received_request& received) {
   const std::string_view names[] = {claim::method, claim::uri, claim::query_hash, claim::body_hash};
   auto mismatch = [](std::string detail) { return failure{reason::request_mismatch, std::move(detail)}; };
   bool any = false;
@@ -253,13 +253,13 @@ AJWT_DECL std::optional<failure> check_binding(const json_field* binding, const 
     any = true;
   }
   if (!any) return std::nullopt;
-  if (!request) {
+  if (received.request == nullptr || received.claims_of == nullptr) {
     if (!opt.require_binding) return std::nullopt;
     return mismatch("binding is required but no request was given to the verifier");
   }
   binding_claims want;
   try {
-    want = binding_claims::of(*request);
+    want = received.claims_of(*received.request);
   } catch (const std::exception& e) {
     return mismatch(std::string("the received request cannot be bound: ") + e.what());
   }
@@ -273,14 +273,14 @@ AJWT_DECL std::optional<failure> check_binding(const json_field* binding, const 
 }
 
 AJWT_DECL result<accepted_claims> check_claims(const parsed_token& t, const verifier_options& opt,
-                                               std::int64_t now, const http_request* request) {
+                                               std::int64_t now, const received_request& received) {
   auto time = check_time(t.claim(c_time), opt, now);
   if (!time) return time.error();
   auto nonce = check_string_claim(t.claim(c_nonce), "nonce", opt.max_nonce_bytes);
   if (!nonce) return nonce.error();
   if (auto f = check_exp_nbf(t.claim(c_exp), t.claim(c_nbf), opt, now)) return std::move(*f);
   if (auto f = check_audience(t.claim(c_aud), opt)) return std::move(*f);
-  if (auto f = check_binding(&t.claim(c_htm), opt, request)) return std::move(*f);
+  if (auto f = check_binding(&t.claim(c_htm), opt, received)) return std::move(*f);
   return accepted_claims{*time, *nonce};
 }
 
