@@ -19,6 +19,19 @@ target_compile_definitions(ajwt_consumer PRIVATE
   "AJWT_EXPECTED_VERSION=\"${AJWT_EXPECTED_VERSION}\"" "AJWT_EXPECT_UMBRELLA=${AJWT_EXPECT_UMBRELLA}")
 add_test(NAME ajwt_consumer COMMAND ajwt_consumer)
 
+# The README's "Compile once": the same program against ajwt::compiled (AJWT_SEPARATE_COMPILATION, the
+# bodies compiled once in a static library): from the source tree (add_subdirectory), or compiled here by
+# the installed package (find_package), which ships its one source file.
+if(NOT TARGET ajwt::compiled)
+  message(FATAL_ERROR "ajwt::compiled does not exist here")
+endif()
+add_executable(ajwt_compiled_consumer "${CMAKE_CURRENT_LIST_DIR}/main.cpp")
+target_link_libraries(ajwt_compiled_consumer PRIVATE ajwt::compiled)
+target_compile_definitions(ajwt_compiled_consumer PRIVATE
+  "AJWT_EXPECTED_VERSION=\"${AJWT_EXPECTED_VERSION}\"" "AJWT_EXPECT_UMBRELLA=${AJWT_EXPECT_UMBRELLA}"
+  AJWT_EXPECT_SEPARATE_COMPILATION=1)
+add_test(NAME ajwt_compiled_consumer COMMAND ajwt_compiled_consumer)
+
 if(AJWT_EXPECT_REDIS)
   if(NOT TARGET ajwt::redis)
     message(FATAL_ERROR "ajwt was built with hiredis, but ajwt::redis does not exist here")
