@@ -30,6 +30,7 @@
 #include "../verifier_options.hpp"
 #include "../version.hpp"
 #include "json.hpp"
+#include "json_lex.hpp"
 #include "json_scan.hpp"
 #include "text.hpp"
 

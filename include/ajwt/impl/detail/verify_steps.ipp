@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "../../algorithm.hpp"
+#include "../../detail/json_lex.hpp"
 
 AJWT_NAMESPACE_BEGIN
 namespace detail {
