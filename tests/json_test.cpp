@@ -260,6 +260,14 @@ TEST_CASE("strict JSON reads a number too small for a double as zero, as strtod 
     CHECK_FALSE(std::signbit(j.get<double>()));
   }
   CHECK(std::signbit(parse_ok("-1e-400").get<double>()));
+  // Overflow or underflow is told by where the first significant digit stands, however long the digits
+  // and the exponent are: 10^200000 times 10^-1000000000000 is zero (nlohmann's parser agrees), 10^200000
+  // times 10^-100000 overflows.
+  const std::string long_digits = "1" + std::string(200000, '0');
+  CHECK(parse_ok(long_digits + "e-1000000000000").get<double>() == 0.0);
+  CHECK(ajwt_test::reference_parse(long_digits + "e-1000000000000", 16).has_value());
+  CHECK_THAT(parse_error(long_digits + "e-100000"), Catch::EndsWith(": number overflow"));
+  CHECK_FALSE(ajwt_test::reference_parse(long_digits + "e-100000", 16).has_value());
   CHECK(parse_ok("0e99999999").get<double>() == 0.0);
   CHECK(parse_ok("4.9e-324").get<double>() == std::numeric_limits<double>::denorm_min());
 }

@@ -23,7 +23,7 @@ AJWT_NAMESPACE_BEGIN
 namespace detail {
 
 /// What parse_json_strict returns: the document, or a short description of why the text is not one
-/// (e.g. "duplicate key \"a\""), for the caller to put after where the text came from.
+/// (e.g. "duplicate member name \"a\""), for the caller to put after where the text came from.
 class parsed_json {
  public:
   /// A document.

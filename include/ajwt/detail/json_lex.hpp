@@ -413,8 +413,10 @@ class json_lexer {
     if (exponent != nullptr) {
       const bool minus = *exponent == '-';
       if (*exponent == '+' || minus) ++exponent;
+      // Saturates far beyond any text's length (so beyond the digits counted above), and within int64.
+      constexpr std::int64_t saturated = 100000000000000000;  // 1e17
       std::int64_t e = 0;
-      for (; exponent != end_ && is_digit(*exponent) && e < 100000; ++exponent)
+      for (; exponent != end_ && is_digit(*exponent) && e < saturated; ++exponent)
         e = e * 10 + (*exponent - '0');
       e10 += minus ? -e : e;
     }
